@@ -1,0 +1,64 @@
+# The two commands in the README: `make run` and `make test`. Everything else supports them.
+PYTHON ?= python3.11
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
+MANAGE := $(BIN)/python manage.py
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: install run serve test lint format migrate seed check bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+install: $(STAMP)
+
+.env:
+	cp .env.example .env
+
+migrate: install .env
+	$(MANAGE) migrate --noinput
+
+seed: migrate
+	$(MANAGE) loaddata task_library
+
+run: seed
+	$(MANAGE) runserver $(HOST):$(PORT)
+
+# Production-style serving: gunicorn + whitenoise. Needs SECRET_KEY, ALLOWED_HOSTS and
+# DATABASE_URL in the environment (README, "Running in production").
+serve: install
+	$(MANAGE) migrate --noinput
+	$(MANAGE) collectstatic --noinput
+	$(BIN)/gunicorn -c python:holisticos.gunicorn holisticos.wsgi
+
+test: install
+	$(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff check .
+
+format: install
+	$(BIN)/ruff format .
+
+check: install
+	$(MANAGE) check
+	$(MANAGE) makemigrations --check --dry-run
+
+# Benchmarks need PostgreSQL; they wipe and refill their own database holisticos_bench.
+BENCH_DB ?= holisticos_bench
+BENCH_URL ?= postgres://postgres@127.0.0.1:5432/$(BENCH_DB)
+bench: install
+	psql "$(dir $(BENCH_URL))postgres" -qc "DROP DATABASE IF EXISTS $(BENCH_DB)"
+	psql "$(dir $(BENCH_URL))postgres" -qc "CREATE DATABASE $(BENCH_DB)"
+	ENV_FILE=/nonexistent DEBUG=false SECRET_KEY=bench-only-secret-key-$$$$-not-for-production \
+	  ALLOWED_HOSTS=127.0.0.1,localhost SECURE_SSL_REDIRECT=false DATABASE_URL=$(BENCH_URL) \
+	  sh -c '$(MANAGE) migrate --noinput -v0 && $(MANAGE) bench $(BENCH_ARGS)'
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache db.sqlite3

@@ -1,0 +1,44 @@
+from datetime import timedelta
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+
+from feedback.evaluation import CANDIDATE_POLICIES, POLICY_NAMES
+from feedback.offpolicy import format_evaluation
+from feedback.services import evaluate_policy
+from holisticos.command_args import iso_date
+
+
+class Command(BaseCommand):
+    help = (
+        "Estimate a candidate policy's completion rate from logged plans and feedback (IPS, "
+        "self-normalised IPS, doubly robust, with bootstrap intervals), beside the logging "
+        "policy's observed rate. Says when the logs cannot support an estimate."
+    )
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--candidate", required=True, choices=CANDIDATE_POLICIES)
+        parser.add_argument("--since", help="first plan date, YYYY-MM-DD (default: 28 days ago)")
+        parser.add_argument("--until", help="last plan date, YYYY-MM-DD (default: yesterday)")
+        parser.add_argument("--bootstrap", type=int, default=400, help="bootstrap resamples")
+        parser.add_argument("--seed", type=int, default=0)
+        parser.add_argument("--no-save", action="store_true", help="do not keep the estimate")
+
+    def handle(self, *args, **options) -> None:
+        today = timezone.localdate()
+        until = iso_date(options["until"], "--until") if options["until"] else today - timedelta(1)
+        since = iso_date(options["since"], "--since") if options["since"] else until - timedelta(27)
+        if since > until:
+            raise CommandError("--since must not be after --until")
+        if not 50 <= options["bootstrap"] <= 10_000:
+            raise CommandError("--bootstrap must be between 50 and 10000")
+        result, logged_by = evaluate_policy(
+            options["candidate"],
+            since,
+            until,
+            options["bootstrap"],
+            options["seed"],
+            save=not options["no_save"],
+        )
+        self.stdout.write(f"plans from {since} to {until}")
+        self.stdout.write(format_evaluation(result, POLICY_NAMES[options["candidate"]], logged_by))

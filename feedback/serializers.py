@@ -1,0 +1,197 @@
+import zoneinfo
+
+from django.utils.dateparse import parse_datetime
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from holisticos.api.fields import StrictUUIDField, choice_field
+from library.choices import Archetype, Mode
+
+from .models import USER_NOTES_MAX_LENGTH, SkipReason, UserPreferenceProfile
+from .summary import WeeklySummary
+
+
+@extend_schema_field(OpenApiTypes.DATETIME)
+class ClientDateTimeField(serializers.Field):
+    """ISO 8601 with or without an offset. The Dart client's toIso8601String() omits the
+    offset for local times; those stay naive here and are read in the user's zone."""
+
+    default_error_messages = {"invalid": "Must be an ISO 8601 date-time, e.g. 2026-11-24T07:05:00."}
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        try:
+            value = parse_datetime(data)
+        except ValueError:
+            value = None
+        if value is None:
+            self.fail("invalid")
+        return value
+
+    def to_representation(self, value):
+        return value.isoformat()
+
+
+class TaskFeedbackSerializer(serializers.Serializer):
+    """The spec's payload (1.6/1.7) exactly as the mobile client sends it."""
+
+    user_id = StrictUUIDField()
+    plan_item_id = StrictUUIDField()
+    completed = serializers.BooleanField()
+    completed_at = ClientDateTimeField(required=False, allow_null=True)
+    satisfaction_rating = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        min_value=1,
+        max_value=5,
+        error_messages={
+            "min_value": "Rating must be from 1 to 5.",
+            "max_value": "Rating must be from 1 to 5.",
+        },
+    )
+    skip_reason = choice_field("skip_reason", SkipReason, required=False, allow_null=True)
+    user_notes = serializers.CharField(
+        required=False, allow_null=True, allow_blank=True, max_length=USER_NOTES_MAX_LENGTH
+    )
+
+    def to_internal_value(self, data):
+        if (
+            isinstance(data, dict)
+            and "completed" in data
+            and not isinstance(data["completed"], bool)
+        ):
+            # Do not let "yes" or 1 pass as a boolean: the client sends true/false.
+            raise serializers.ValidationError({"completed": ["Must be true or false."]})
+        return super().to_internal_value(data)
+
+
+def validate_timezone(value: str) -> str:
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
+        raise serializers.ValidationError(
+            f'"{value}" is not an IANA time zone such as Europe/Berlin.'
+        ) from exc
+    return value
+
+
+class ProfileUpdateSerializer(serializers.Serializer):
+    archetype = choice_field("archetype", Archetype, required=False)
+    current_mode = choice_field("mode", Mode, required=False)
+    timezone = serializers.CharField(required=False, max_length=64, validators=[validate_timezone])
+
+    def validate(self, attrs):
+        if not attrs:
+            raise serializers.ValidationError(
+                "Send at least one of archetype, current_mode, timezone."
+            )
+        return attrs
+
+
+class ProfileSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = UserPreferenceProfile
+        fields = [
+            "user_id",
+            "archetype",
+            "category_affinity",
+            "subcategory_affinity",
+            "time_of_day_performance",
+            "complexity_tolerance",
+            "variety_seeking_score",
+            "current_mode",
+            "learning_phase",
+            "total_tasks_completed",
+            "total_tasks_scheduled",
+            "completion_rate",
+            "longest_streak",
+            "current_streak",
+            "unique_tasks_tried",
+            "discovery_start_date",
+            "profile_confidence",
+            "timezone",
+            "last_analyzed_at",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class WeeklySummaryQuerySerializer(serializers.Serializer):
+    week_start = serializers.DateField(required=False)
+    format = serializers.ChoiceField(choices=["json", "html"], required=False, default="json")
+
+
+def summary_payload(summary: WeeklySummary) -> dict:
+    return {
+        "user_id": summary.user_id,
+        "week_start": summary.week_start.isoformat(),
+        "week_end": summary.week_end.isoformat(),
+        "tasks_scheduled": summary.tasks_scheduled,
+        "tasks_completed": summary.tasks_completed,
+        "completion_rate": summary.completion_rate,
+        "previous_week_completion_rate": summary.previous_completion_rate,
+        "completion_rate_change_points": summary.completion_rate_change,
+        "current_streak": summary.current_streak,
+        "longest_streak": summary.longest_streak,
+        "new_tasks_tried": len(summary.new_tasks_tried),
+        "new_task_names": summary.new_tasks_tried,
+        "strongest_category": summary.strongest_category,
+        "weakest_category": summary.weakest_category,
+        "categories": [
+            {
+                "category": c.category,
+                "scheduled": c.scheduled,
+                "with_feedback": c.with_feedback,
+                "completed": c.completed,
+                "completion_rate": round(c.rate, 4),
+            }
+            for c in summary.categories
+        ],
+        "learning_phase": summary.learning_phase,
+        "current_mode": summary.current_mode,
+        "changes_for_next_week": summary.changes,
+    }
+
+
+class FeedbackRecordedSerializer(serializers.Serializer):
+    status = serializers.CharField(help_text='Always "success" (the spec\'s response).')
+    recorded = serializers.BooleanField(help_text="False when feedback collection is off.")
+    created = serializers.BooleanField(required=False)
+    feedback_id = serializers.UUIDField(required=False)
+    completed = serializers.BooleanField(required=False)
+    completed_at = serializers.DateTimeField(required=False, allow_null=True)
+    completed_early_minutes = serializers.IntegerField(required=False, allow_null=True)
+    satisfaction_rating = serializers.IntegerField(required=False, allow_null=True)
+    skip_reason = serializers.CharField(required=False, allow_null=True)
+
+
+class CategoryWeekSerializer(serializers.Serializer):
+    category = serializers.CharField()
+    scheduled = serializers.IntegerField()
+    with_feedback = serializers.IntegerField()
+    completed = serializers.IntegerField()
+    completion_rate = serializers.FloatField()
+
+
+class WeeklySummarySerializer(serializers.Serializer):
+    user_id = serializers.UUIDField()
+    week_start = serializers.DateField()
+    week_end = serializers.DateField()
+    tasks_scheduled = serializers.IntegerField()
+    tasks_completed = serializers.IntegerField()
+    completion_rate = serializers.FloatField()
+    previous_week_completion_rate = serializers.FloatField()
+    completion_rate_change_points = serializers.FloatField(allow_null=True)
+    current_streak = serializers.IntegerField()
+    longest_streak = serializers.IntegerField()
+    new_tasks_tried = serializers.IntegerField()
+    new_task_names = serializers.ListField(child=serializers.CharField())
+    strongest_category = serializers.CharField(allow_null=True)
+    weakest_category = serializers.CharField(allow_null=True)
+    categories = CategoryWeekSerializer(many=True)
+    learning_phase = serializers.CharField()
+    current_mode = serializers.CharField()
+    changes_for_next_week = serializers.ListField(child=serializers.CharField())

@@ -1,0 +1,453 @@
+"""A seeded simulation that measures whether the learning works.
+
+Synthetic users have hidden completion probabilities: what their archetype predicts (the
+task's archetype fit), plus personal tastes per subcategory, difficulty and part of the day
+whose spread is the heterogeneity level. Each policy plans through the real
+`generate_plan` and learns through the real `record_outcomes`, on the same users facing the
+same coin flips:
+
+- static: the spec's scorer (0.7 archetype + 0.3 mode + jitter), the baseline;
+- adaptive: the learned profile (Thompson sampling), the product;
+- oracle: knows the hidden probabilities, under the same plan rules and variety limits.
+"""
+
+import hashlib
+import math
+import multiprocessing
+import random
+import uuid
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+
+import numpy as np
+
+from library.candidates import Candidate
+from library.choices import ARCHETYPES, DAY_PARTS, Difficulty, Mode
+from library.scoring import ScoreBreakdown, mode_adjustment
+from library.selectors import active_candidates
+from routines.services import generate_plan, make_scorer
+
+from . import simulation_worker
+from .evaluation import logged_events
+from .offpolicy import Evaluation, LoggedEvent, evaluate, format_evaluation
+from .services import Outcome, record_outcomes, update_profile
+
+POLICIES = ("static", "adaptive", "oracle")
+# Spread (in logits) of a user's personal taste around what the archetype predicts.
+HETEROGENEITY = {"low": 0.35, "medium": 1.3, "high": 2.8}
+BASE_LOGIT = -0.2
+ARCHETYPE_SLOPE = 3.0  # how strongly the archetype fit predicts completion
+START = date(2026, 1, 5)  # a Monday, so weeks line up
+_NAMESPACE = uuid.UUID("9b0f8a4e-0c55-4f3c-8d51-2a4f0f6a7e21")
+
+
+def _unit(*parts: object) -> float:
+    """A uniform draw in [0, 1) fixed by its parts: the same coin for every policy."""
+    digest = hashlib.sha256(":".join(map(str, parts)).encode()).digest()
+    return int.from_bytes(digest[:8], "big") / 2**64
+
+
+def _sigmoid(x: float) -> float:
+    return 1.0 / (1.0 + math.exp(-x))
+
+
+@dataclass(frozen=True, slots=True)
+class SimUser:
+    key: int
+    archetype: str
+    mode: str
+    taste: dict[str, float]
+    difficulty_effect: dict[str, float]
+    time_effect: dict[str, float]
+
+    def probability(self, cand: Candidate, time_of_day: str) -> float:
+        fit = cand.archetype_fit.get(self.archetype, 0.5)
+        logit = (
+            BASE_LOGIT
+            + ARCHETYPE_SLOPE * (fit - 0.75)
+            + self.taste.get(cand.arm, 0.0)
+            + self.difficulty_effect.get(cand.difficulty, 0.0)
+            + self.time_effect.get(time_of_day, 0.0)
+        )
+        return _sigmoid(logit)
+
+
+def make_users(count: int, seed: int, spread: float, arms: list[str]) -> list[SimUser]:
+    rng = random.Random(seed)
+    users = []
+    for key in range(count):
+        users.append(
+            SimUser(
+                key=key,
+                archetype=rng.choice(ARCHETYPES),
+                mode=rng.choices(Mode.values, weights=(1, 2, 1))[0],
+                taste={arm: rng.gauss(0.0, spread) for arm in arms},
+                difficulty_effect={
+                    Difficulty.BEGINNER: 0.0,
+                    Difficulty.INTERMEDIATE: rng.gauss(-0.1, spread / 2),
+                    Difficulty.ADVANCED: rng.gauss(-0.3, spread / 2),
+                },
+                time_effect={part: rng.gauss(0.0, spread / 2) for part in DAY_PARTS},
+            )
+        )
+    return users
+
+
+class OracleScorer:
+    """Knows the user's hidden probabilities; obeys the same plan rules as the others."""
+
+    policy = "oracle"
+
+    def __init__(self, user: SimUser, mode: str) -> None:
+        self.user = user
+        self.mode = mode
+
+    def breakdown(self, cand: Candidate, time_of_day: str) -> ScoreBreakdown:
+        return ScoreBreakdown(
+            archetype_part=0.0,
+            mode_part=0.0,
+            learned_part=self.user.probability(cand, time_of_day),
+            adjustment=mode_adjustment(cand, self.mode),
+            noise=0.0,
+        )
+
+    def expected(self, cands, time_of_day: str) -> np.ndarray:
+        return np.array([self.breakdown(c, time_of_day).total for c in cands])
+
+    def sample(self, cands, time_of_day: str, rng, draws: int) -> np.ndarray:
+        return np.repeat(self.expected(cands, time_of_day)[:, None], draws, axis=1)
+
+
+def scorer_factory(policy: str, user: SimUser):
+    if policy == "oracle":
+        return lambda archetype, mode, profile, candidates: OracleScorer(user, mode)
+    return lambda archetype, mode, profile, candidates: make_scorer(
+        archetype, mode, profile, candidates, policy
+    )
+
+
+@dataclass(slots=True)
+class WeekStats:
+    planned: int = 0
+    completed: int = 0
+    repeats: int = 0
+    users_with_hydration_variety: int = 0
+    users: int = 0
+
+    def add(self, other: "WeekStats") -> None:
+        self.planned += other.planned
+        self.completed += other.completed
+        self.repeats += other.repeats
+        self.users_with_hydration_variety += other.users_with_hydration_variety
+        self.users += other.users
+
+    @property
+    def completion_rate(self) -> float:
+        return self.completed / self.planned if self.planned else 0.0
+
+    @property
+    def repeat_rate(self) -> float:
+        return self.repeats / self.planned if self.planned else 0.0
+
+    @property
+    def variety_share(self) -> float:
+        return self.users_with_hydration_variety / self.users if self.users else 0.0
+
+
+@dataclass(slots=True)
+class SimulationResult:
+    users: int
+    days: int
+    seed: int
+    heterogeneity: str
+    weeks: dict[str, list[WeekStats]] = field(default_factory=dict)
+
+    def rate(self, policy: str, week: int) -> float | None:
+        stats = self.weeks.get(policy)
+        return stats[week].completion_rate if stats and week < len(stats) else None
+
+    def lift(self, week: int) -> float | None:
+        adaptive, static = self.rate("adaptive", week), self.rate("static", week)
+        if adaptive is None or not static:
+            return None
+        return adaptive / static - 1.0
+
+    def gap_closed(self, week: int) -> float | None:
+        static, adaptive, oracle = (self.rate(p, week) for p in POLICIES)
+        if None in (static, adaptive, oracle) or oracle - static <= 1e-9:
+            return None
+        return (adaptive - static) / (oracle - static)
+
+
+def sim_user_id(label: str, seed: int, key: int) -> uuid.UUID:
+    return uuid.uuid5(_NAMESPACE, f"{seed}:{label}:{key}")
+
+
+def simulate_user(
+    user: SimUser,
+    policy: str | Callable[[int], str],
+    days: int,
+    seed: int,
+    candidates: list[Candidate],
+    weeks: list[WeekStats],
+    label: str | None = None,
+) -> uuid.UUID:
+    """Live `days` days of one synthetic user under a policy (or a policy per day offset)."""
+    schedule = policy if callable(policy) else (lambda offset, name=policy: name)
+    user_id = sim_user_id(label or str(policy), seed, user.key)
+    update_profile(user_id, archetype=user.archetype, current_mode=user.mode)
+    factories = {name: scorer_factory(name, user) for name in POLICIES}
+    by_id = {c.id: c for c in candidates}
+    yesterday: set = set()
+    hydration_this_week: set = set()
+    for offset in range(days):
+        day = START + timedelta(days=offset)
+        week = weeks[offset // 7]
+        if offset % 7 == 0:
+            hydration_this_week = set()
+        stored = generate_plan(
+            user_id,
+            user.archetype,
+            day,
+            candidates=candidates,
+            scorer_factory=factories[schedule(offset)],
+        )
+        outcomes = []
+        today = set()
+        for item in stored.items:
+            task = by_id.get(str(item.task_library_id))
+            if task is None:
+                continue
+            p = user.probability(task, item.time_of_day)
+            done = _unit(seed, user.key, offset, task.id) < p
+            outcomes.append(Outcome(item.id, done))
+            week.planned += 1
+            week.completed += done
+            week.repeats += task.id in yesterday
+            today.add(task.id)
+            if task.category == "hydration":
+                hydration_this_week.add(task.id)
+        yesterday = today
+        record_outcomes(user_id, outcomes, now=datetime.combine(day, time(21, 0), tzinfo=UTC))
+        if offset % 7 == 6 or offset == days - 1:
+            week.users += 1
+            week.users_with_hydration_variety += len(hydration_this_week) >= 3
+    return user_id
+
+
+def simulate_users(
+    users: int,
+    days: int,
+    seed: int,
+    policies: tuple[str, ...],
+    heterogeneity: str,
+    keys: range | list[int] | None = None,
+    progress: Callable[[str, int], None] | None = None,
+) -> dict[str, list[WeekStats]]:
+    """Simulate the users whose keys are given (all by default) on the current database."""
+    candidates = active_candidates()
+    arms = sorted({c.arm for c in candidates})
+    population = make_users(users, seed, HETEROGENEITY[heterogeneity], arms)
+    chosen = population if keys is None else [population[k] for k in keys]
+    results = {}
+    for policy in policies:
+        weeks = [WeekStats() for _ in range((days + 6) // 7)]
+        for done, user in enumerate(chosen, start=1):
+            simulate_user(user, policy, days, seed, candidates, weeks)
+            if progress:
+                progress(policy, done)
+        results[policy] = weeks
+    return results
+
+
+def run_simulation(
+    users: int = 300,
+    days: int = 28,
+    seed: int = 7,
+    policies: tuple[str, ...] = POLICIES,
+    heterogeneity: str = "medium",
+    workers: int = 0,
+    progress: Callable[[str, int], None] | None = None,
+) -> SimulationResult:
+    """Run every policy over the same users.
+
+    workers=0 runs here, on the current database (which needs the task library). With
+    workers >= 1 the users are split between that many processes, each with its own
+    in-memory SQLite database migrated and seeded from scratch: users never interact, so
+    the result is the same, only sooner.
+    """
+    result = SimulationResult(users, days, seed, heterogeneity)
+    if workers < 1:
+        result.weeks = simulate_users(users, days, seed, policies, heterogeneity, None, progress)
+        return result
+    slices = [list(range(users))[index::workers] for index in range(workers)]
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(
+        workers, mp_context=context, initializer=simulation_worker.start
+    ) as pool:
+        parts = pool.map(
+            simulation_worker.simulate_slice,
+            *zip(
+                *[(users, days, seed, policies, heterogeneity, keys) for keys in slices if keys],
+                strict=True,
+            ),
+        )
+        for part in parts:
+            for policy, weeks in part.items():
+                merged = result.weeks.setdefault(policy, [WeekStats() for _ in weeks])
+                for total, week in zip(merged, weeks, strict=True):
+                    total.add(week)
+    return result
+
+
+@dataclass(slots=True)
+class OffPolicyCheck:
+    """Static logs the evaluation window; adaptive then runs it for real on the same users."""
+
+    users: int
+    days: int
+    eval_days: int
+    heterogeneity: str
+    evaluation: Evaluation
+    logged_rate: float
+    real_rate: float
+
+
+def simulate_off_policy_slice(
+    users: int,
+    days: int,
+    seed: int,
+    heterogeneity: str,
+    eval_days: int,
+    keys: list[int] | None = None,
+) -> tuple[list[LoggedEvent], WeekStats]:
+    """Both arms for some users: the events logged by static, and adaptive's real outcomes."""
+    candidates = active_candidates()
+    arms = sorted({c.arm for c in candidates})
+    population = make_users(users, seed, HETEROGENEITY[heterogeneity], arms)
+    chosen = population if keys is None else [population[k] for k in keys]
+    switch = days - eval_days
+    real = WeekStats()
+    logging_users = []
+    for user in chosen:
+        weeks = [WeekStats() for _ in range((days + 6) // 7)]
+        logging_users.append(
+            simulate_user(user, "static", days, seed, candidates, weeks, label="ope-log")
+        )
+        real_weeks = [WeekStats() for _ in range((days + 6) // 7)]
+        simulate_user(
+            user,
+            lambda offset: "static" if offset < switch else "adaptive",
+            days,
+            seed,
+            candidates,
+            real_weeks,
+            label="ope-real",
+        )
+        for week in real_weeks[switch // 7 :]:
+            real.add(week)
+    window_start = START + timedelta(days=switch)
+    events, _ = logged_events(
+        "adaptive", window_start, START + timedelta(days=days - 1), logging_users
+    )
+    return events, real
+
+
+def run_off_policy_check(
+    users: int = 300,
+    days: int = 28,
+    seed: int = 7,
+    heterogeneity: str = "medium",
+    eval_days: int = 7,
+    workers: int = 0,
+    bootstrap: int = 400,
+) -> OffPolicyCheck:
+    """Estimate adaptive off-policy from static's logs of the last `eval_days`, then compare
+    with adaptive's real completion over the same days (the switch falls on a week boundary).
+    """
+    if (days - eval_days) % 7 or not 0 < eval_days <= days:
+        raise ValueError("days - eval_days must be a whole number of weeks")
+    if workers < 1:
+        parts = [simulate_off_policy_slice(users, days, seed, heterogeneity, eval_days)]
+    else:
+        slices = [list(range(users))[index::workers] for index in range(workers)]
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(
+            workers, mp_context=context, initializer=simulation_worker.start
+        ) as pool:
+            parts = list(
+                pool.map(
+                    simulation_worker.off_policy_slice,
+                    *zip(
+                        *[(users, days, seed, heterogeneity, eval_days, k) for k in slices if k],
+                        strict=True,
+                    ),
+                )
+            )
+    events = [event for part_events, _ in parts for event in part_events]
+    real = WeekStats()
+    for _, stats in parts:
+        real.add(stats)
+    evaluation = evaluate(events, bootstrap=bootstrap, seed=seed)
+    return OffPolicyCheck(
+        users,
+        days,
+        eval_days,
+        heterogeneity,
+        evaluation,
+        evaluation.logged_rate,
+        real.completion_rate,
+    )
+
+
+def format_off_policy_check(check: OffPolicyCheck) -> str:
+    lines = [
+        f"off-policy check: users={check.users} days={check.days} "
+        f"heterogeneity={check.heterogeneity}: static logs days "
+        f"{check.days - check.eval_days + 1}-{check.days}, adaptive runs them for real",
+        format_evaluation(check.evaluation, "adaptive-v1", "static-v1"),
+        f"adaptive, run for real on the same users: {check.real_rate:.1%}",
+    ]
+    for est in check.evaluation.estimates:
+        if est.value == est.value:
+            verdict = "contains" if est.contains(check.real_rate) else "MISSES"
+            lines.append(
+                f"  {est.estimator} interval {verdict} the real value "
+                f"(error {est.value - check.real_rate:+.1%})"
+            )
+    return "\n".join(lines)
+
+
+def format_report(result: SimulationResult) -> str:
+    """The table the README quotes: per week and policy, completion, lift, regret, variety."""
+    lines = [
+        f"simulation: users={result.users} days={result.days} seed={result.seed} "
+        f"heterogeneity={result.heterogeneity}",
+        "week  policy    completion  lift_vs_static  regret_vs_oracle  gap_closed  "
+        "hydration_variety  next_day_repeats",
+    ]
+    weeks = max((len(w) for w in result.weeks.values()), default=0)
+    for week in range(weeks):
+        oracle = result.rate("oracle", week)
+        for policy, stats in result.weeks.items():
+            s = stats[week]
+            static = result.rate("static", week)
+            lift = s.completion_rate / static - 1 if static and policy != "static" else None
+            regret = oracle - s.completion_rate if oracle is not None else None
+            gap = result.gap_closed(week) if policy == "adaptive" else None
+            lines.append(
+                f"{week + 1:>4}  {policy:<8}  {s.completion_rate:>10.1%}  "
+                f"{_pct(lift):>14}  {_pts(regret):>16}  {_pct(gap):>10}  "
+                f"{s.variety_share:>17.1%}  {s.repeat_rate:>16.1%}"
+            )
+    return "\n".join(lines)
+
+
+def _pct(value: float | None) -> str:
+    return "-" if value is None else f"{value:+.1%}"
+
+
+def _pts(value: float | None) -> str:
+    return "-" if value is None else f"{value * 100:.1f} pts"

@@ -1,0 +1,211 @@
+import uuid
+from datetime import timedelta
+
+from django.http import HttpResponse
+from django.template.loader import render_to_string
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import status, viewsets
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.response import Response
+
+from holisticos.api.access import require_access
+from holisticos.api.schema import COMMON_ERRORS, USER_ID, error
+
+from . import services
+from .selectors import get_profile, weekly_summary
+from .serializers import (
+    FeedbackRecordedSerializer,
+    ProfileSerializer,
+    ProfileUpdateSerializer,
+    TaskFeedbackSerializer,
+    WeeklySummaryQuerySerializer,
+    WeeklySummarySerializer,
+    summary_payload,
+)
+
+COMPLETION_EXAMPLE = OpenApiExample(
+    "Completion, as the mobile client sends it",
+    value={
+        "user_id": "2f6f1a52-3b7e-4d35-9a55-6f7c0f1f2a11",
+        "plan_item_id": "0f278950-89a2-4c87-a876-53e2e9842bd3",
+        "completed": True,
+        "completed_at": "2026-11-25T06:41:07.512",
+        "satisfaction_rating": None,
+        "skip_reason": None,
+        "user_notes": None,
+    },
+    request_only=True,
+)
+
+
+def _user_id(raw: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(raw)
+    except ValueError as exc:
+        raise ValidationError({"user_id": ["Must be a valid UUID."]}) from exc
+
+
+class FeedbackViewSet(viewsets.ViewSet):
+    """Task feedback, the learned profile and the weekly summary."""
+
+    @extend_schema(
+        operation_id="feedback_record",
+        summary="Record a completion or skip (upsert per plan item)",
+        description=(
+            "One row per user and plan item: later calls update it, and fields left out or "
+            "null keep their recorded value. The user's profile is relearned in the same "
+            "transaction."
+        ),
+        request=TaskFeedbackSerializer,
+        responses={
+            201: FeedbackRecordedSerializer,
+            200: FeedbackRecordedSerializer,
+            400: error("Invalid field; `fields` names it."),
+            404: error("No such plan item for this user."),
+            **COMMON_ERRORS,
+        },
+        examples=[COMPLETION_EXAMPLE],
+        tags=["feedback"],
+    )
+    def record(self, request):
+        serializer = TaskFeedbackSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        require_access(request, data["user_id"], "Plan item")
+        try:
+            result = services.record_feedback(
+                user_id=data["user_id"],
+                plan_item_id=data["plan_item_id"],
+                completed=data["completed"],
+                completed_at=data.get("completed_at"),
+                satisfaction_rating=data.get("satisfaction_rating"),
+                skip_reason=data.get("skip_reason"),
+                user_notes=data.get("user_notes"),
+            )
+        except services.PlanItemNotFound as exc:
+            raise NotFound("Plan item not found for this user.") from exc
+        except services.FeedbackRejected as exc:
+            raise ValidationError({exc.field: [exc.message]}) from exc
+        if not result.recorded:
+            return Response({"status": "success", "recorded": False})
+        feedback = result.feedback[0]
+        return Response(
+            {
+                "status": "success",
+                "recorded": True,
+                "created": result.created[0],
+                "feedback_id": str(feedback.id),
+                "completed": feedback.completed,
+                "completed_at": feedback.completed_at.isoformat()
+                if feedback.completed_at
+                else None,
+                "completed_early_minutes": feedback.completed_early_minutes,
+                "satisfaction_rating": feedback.satisfaction_rating,
+                "skip_reason": feedback.skip_reason or None,
+            },
+            status=status.HTTP_201_CREATED if result.created[0] else status.HTTP_200_OK,
+        )
+
+    @extend_schema(
+        operation_id="feedback_profile_retrieve",
+        summary="The user's learned preference profile",
+        parameters=[USER_ID],
+        responses={
+            200: ProfileSerializer,
+            400: error("Malformed user_id."),
+            404: error("No profile (or not yours)."),
+            **COMMON_ERRORS,
+        },
+        tags=["feedback"],
+    )
+    def profile(self, request, user_id: str):
+        user = _user_id(user_id)
+        require_access(request, user, "Profile")
+        profile = get_profile(user)
+        if profile is None:
+            raise NotFound("Profile not found.")
+        return Response(ProfileSerializer(profile).data)
+
+    @extend_schema(
+        operation_id="feedback_profile_update",
+        summary="Set the user's mode, archetype or time zone (creates the profile)",
+        parameters=[USER_ID],
+        request=ProfileUpdateSerializer,
+        responses={
+            200: ProfileSerializer,
+            201: ProfileSerializer,
+            400: error("Invalid value."),
+            404: error("No profile yet and no archetype to create one, or not yours."),
+            **COMMON_ERRORS,
+        },
+        examples=[
+            OpenApiExample("Low-energy day", value={"current_mode": "low"}, request_only=True)
+        ],
+        tags=["feedback"],
+    )
+    def update_profile(self, request, user_id: str):
+        user = _user_id(user_id)
+        require_access(request, user, "Profile")
+        serializer = ProfileUpdateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        try:
+            profile, created = services.update_profile(
+                user,
+                archetype=data.get("archetype"),
+                current_mode=data.get("current_mode"),
+                timezone_name=data.get("timezone"),
+            )
+        except services.ProfileNotFound as exc:
+            raise NotFound(
+                "No profile for this user yet; include archetype to create one."
+            ) from exc
+        return Response(
+            ProfileSerializer(profile).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
+
+    @extend_schema(
+        operation_id="feedback_weekly_summary",
+        summary="Weekly personalization summary",
+        parameters=[
+            USER_ID,
+            OpenApiParameter(
+                "week_start", OpenApiTypes.DATE, description="A Monday; default this week."
+            ),
+            OpenApiParameter(
+                "format",
+                OpenApiTypes.STR,
+                enum=["json", "html"],
+                description="html renders the email-ready page.",
+            ),
+        ],
+        responses={
+            (200, "application/json"): WeeklySummarySerializer,
+            (200, "text/html"): OpenApiResponse(OpenApiTypes.STR, description="Email page."),
+            400: error("Malformed user_id, week_start not a Monday, unknown format."),
+            404: error("No profile (or not yours)."),
+            **COMMON_ERRORS,
+        },
+        tags=["feedback"],
+    )
+    def weekly(self, request, user_id: str):
+        user = _user_id(user_id)
+        require_access(request, user, "Profile")
+        query = WeeklySummaryQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        profile = get_profile(user)
+        if profile is None:
+            raise NotFound("Profile not found.")
+        week_start = query.validated_data.get("week_start")
+        if week_start is None:
+            today = services.local_today(profile)
+            week_start = today - timedelta(days=today.weekday())
+        elif week_start.weekday() != 0:
+            raise ValidationError({"week_start": ["week_start must be a Monday."]})
+        summary = weekly_summary(profile, week_start)
+        if query.validated_data["format"] == "html":
+            html = render_to_string("feedback/weekly_summary.html", {"s": summary})
+            return HttpResponse(html, content_type="text/html; charset=utf-8")
+        return Response(summary_payload(summary))

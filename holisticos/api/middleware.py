@@ -1,0 +1,63 @@
+"""Everything under /api/ answers JSON, even errors raised outside DRF views."""
+
+import logging
+
+from django.db import InterfaceError, OperationalError
+from django.http import JsonResponse
+
+from .errors import STATUS_CODES, error_body
+
+logger = logging.getLogger(__name__)
+
+API_PREFIX = "/api/"
+
+
+class ApiErrorsMiddleware:
+    """Caps API request bodies (413) and turns HTML error pages into the JSON error shape.
+
+    Django answers unknown URLs, oversized bodies and crashes outside DRF with HTML
+    (a debug page with DEBUG on); API clients get `{"error": {...}}` instead.
+    """
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not request.path.startswith(API_PREFIX):
+            return self.get_response(request)
+        from django.conf import settings
+
+        length = request.META.get("CONTENT_LENGTH") or "0"
+        try:
+            too_big = int(length) > settings.API_MAX_BODY_BYTES
+        except ValueError:
+            too_big = False
+        if too_big:
+            return _json(
+                413, "too_large", f"Request body over {settings.API_MAX_BODY_BYTES} bytes."
+            )
+        response = self.get_response(request)
+        if response.status_code >= 400 and not _is_json(response):
+            code, message = STATUS_CODES.get(response.status_code, ("error", "Request failed."))
+            return _json(response.status_code, code, message)
+        return response
+
+    def process_exception(self, request, exception):
+        if not request.path.startswith(API_PREFIX):
+            return None
+        if isinstance(exception, OperationalError | InterfaceError):
+            logger.error("Database unavailable", exc_info=exception)
+            return _json(503, "unavailable", "The service is temporarily unavailable; retry soon.")
+        logger.exception("Unhandled error", exc_info=exception)
+        return _json(500, "server_error", "Something went wrong on our side; please retry.")
+
+
+def _is_json(response) -> bool:
+    return response.get("Content-Type", "").startswith("application/json")
+
+
+def _json(status: int, code: str, message: str) -> JsonResponse:
+    response = JsonResponse(error_body(code, message), status=status)
+    if status == 503:
+        response["Retry-After"] = "5"
+    return response

@@ -1,0 +1,65 @@
+"""OpenAPI pieces shared by every endpoint: auth schemes, the error shape, parameters."""
+
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, inline_serializer
+from rest_framework import serializers
+
+
+class ServiceKeyScheme(OpenApiAuthenticationExtension):
+    target_class = "holisticos.api.auth.ServiceKeyAuthentication"
+    name = "ServiceKey"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "X-API-Key",
+            "description": "Service key from `manage.py create_api_key`; acts for any user.",
+        }
+
+
+class SupabaseJWTScheme(OpenApiAuthenticationExtension):
+    target_class = "holisticos.api.auth.SupabaseJWTAuthentication"
+    name = "UserToken"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "bearerFormat": "JWT",
+            "description": "The user's Supabase access token; acts for its `sub` only.",
+        }
+
+
+ErrorSerializer = inline_serializer(
+    name="Error",
+    fields={
+        "error": inline_serializer(
+            name="ErrorDetail",
+            fields={
+                "code": serializers.CharField(),
+                "message": serializers.CharField(),
+                "fields": serializers.DictField(
+                    child=serializers.ListField(child=serializers.CharField())
+                ),
+            },
+        )
+    },
+)
+
+
+def error(description: str) -> OpenApiResponse:
+    return OpenApiResponse(ErrorSerializer, description=description)
+
+
+COMMON_ERRORS = {
+    401: error("Missing, invalid, expired or revoked credentials."),
+    413: error("Request body too large."),
+    429: error("Too many requests for this key or user."),
+    503: error("Database unavailable; retry."),
+}
+
+USER_ID = OpenApiParameter(
+    "user_id", OpenApiTypes.UUID, OpenApiParameter.PATH, description="The user's UUID."
+)

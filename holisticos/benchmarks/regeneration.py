@@ -1,0 +1,103 @@
+"""Benchmark 2: the nightly regenerate_plans over 10,000 users, one process and two shards.
+
+Each run is a real `manage.py regenerate_plans` subprocess; peak memory is its max RSS.
+"""
+
+import os
+import subprocess
+import sys
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import date
+
+from django.conf import settings
+
+from feedback.models import UserPreferenceProfile
+from library.choices import ARCHETYPES, MODES
+
+from .plan_generation import build_library, reset_data
+
+DAY = date(2027, 2, 1)
+
+
+@dataclass
+class RegenResult:
+    users: int
+    shards: int
+    seconds: float
+    peak_mb: float
+    failures: int
+
+    @property
+    def users_per_second(self) -> float:
+        return self.users / self.seconds if self.seconds else 0.0
+
+
+def make_users(count: int) -> None:
+    UserPreferenceProfile.objects.bulk_create(
+        [
+            UserPreferenceProfile(
+                user_id=uuid.uuid4(),
+                archetype=ARCHETYPES[i % len(ARCHETYPES)],
+                current_mode=MODES[i % len(MODES)],
+            )
+            for i in range(count)
+        ],
+        batch_size=2000,
+    )
+
+
+def _run(shards: int) -> tuple[float, float, int]:
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "holisticos.benchmarks.settings"}
+    base = [sys.executable, "manage.py", "regenerate_plans", "--date", DAY.isoformat(), "--all"]
+    commands = [
+        base + (["--shard", f"{k}/{shards}"] if shards > 1 else []) for k in range(1, shards + 1)
+    ]
+    started = time.perf_counter()
+    processes = [
+        subprocess.Popen(
+            cmd,
+            cwd=settings.BASE_DIR,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+        )
+        for cmd in commands
+    ]
+    peak_kb, failures = 0, 0
+    for process in processes:
+        _, rusage = os.wait4(process.pid, 0)[1:]
+        peak_kb = max(peak_kb, rusage.ru_maxrss)
+        out = process.stdout.read()
+        failures += int(out.split("failures=")[1].split()[0]) if "failures=" in out else 1
+    return time.perf_counter() - started, peak_kb / 1024, failures
+
+
+def run(counts=(2500, 10000)) -> list[RegenResult]:
+    results = []
+    for count in counts:
+        reset_data()
+        build_library(138)
+        make_users(count)
+        for shards in (1, 2) if count == max(counts) else (1,):
+            from routines.models import Plan
+
+            Plan.objects.filter(date=DAY).delete()
+            seconds, peak_mb, failures = _run(shards)
+            results.append(RegenResult(count, shards, seconds, peak_mb, failures))
+    return results
+
+
+def report(results: list[RegenResult]) -> str:
+    lines = [
+        "| users | processes | elapsed | users/s | peak memory (per process) | failures |",
+        "|---|---|---|---|---|---|",
+    ]
+    for r in results:
+        lines.append(
+            f"| {r.users} | {r.shards} | {r.seconds:.1f} s | {r.users_per_second:.0f} |"
+            f" {r.peak_mb:.0f} MB | {r.failures} |"
+        )
+    return "\n".join(lines)

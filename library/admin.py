@@ -1,0 +1,208 @@
+from django.contrib import admin, messages
+from django.contrib.admin.models import ADDITION, LogEntry
+from django.contrib.contenttypes.models import ContentType
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
+from import_export.admin import ImportExportModelAdmin
+from import_export.formats.base_formats import CSV, JSON
+
+from . import services
+from .choices import ARCHETYPES
+from .forms import ARCHETYPE_FIELDS, MODE_FIELDS, TaskForm
+from .models import Task
+from .resources import TaskResource
+from .selectors import MIN_ACTIVE_VARIANTS, groups_below_minimum, variation_groups
+
+ARCHETYPE_INITIALS = {a: "".join(word[0] for word in a.split()) for a in ARCHETYPES}
+
+
+class VariationGroupFilter(admin.SimpleListFilter):
+    title = "variation group"
+    parameter_name = "variation_group"
+
+    def lookups(self, request, model_admin):
+        groups = Task.objects.values_list("variation_group", flat=True).distinct()
+        return [(g, g) for g in sorted(groups)]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(variation_group=self.value()) if self.value() else queryset
+
+
+class SubcategoryFilter(VariationGroupFilter):
+    title = "subcategory"
+    parameter_name = "subcategory"
+
+    def lookups(self, request, model_admin):
+        subs = Task.objects.exclude(subcategory="").values_list("subcategory", flat=True)
+        return [(s, s) for s in sorted(set(subs))]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(subcategory=self.value()) if self.value() else queryset
+
+
+@admin.register(Task)
+class TaskAdmin(ImportExportModelAdmin):
+    form = TaskForm
+    resource_classes = [TaskResource]
+    formats = [CSV, JSON]
+    change_list_template = "admin/library/task/change_list.html"
+    list_display = (
+        "name",
+        "category",
+        "subcategory",
+        "difficulty",
+        "duration_minutes",
+        "variation_group",
+        "time_of_day_preference",
+        "is_active",
+        "archetype_fits",
+    )
+    list_filter = (
+        "category",
+        SubcategoryFilter,
+        "difficulty",
+        "time_of_day_preference",
+        "is_active",
+        VariationGroupFilter,
+    )
+    search_fields = ("name", "description", "tags")
+    ordering = ("category", "variation_group", "name")
+    list_per_page = 50
+    actions = ["activate", "deactivate", "duplicate_as_new_variation"]
+    readonly_fields = ("id", "created_at", "updated_at", "recent_changes")
+    fieldsets = (
+        (
+            None,
+            {
+                "fields": (
+                    "name",
+                    "description",
+                    "category",
+                    "subcategory",
+                    "variation_group",
+                    "is_active",
+                )
+            },
+        ),
+        (
+            "Scheduling",
+            {
+                "fields": (
+                    "difficulty",
+                    "duration_minutes",
+                    "time_of_day_preference",
+                    "tags_text",
+                    "equipment_text",
+                )
+            },
+        ),
+        ("Archetype fit (0 = poor, 1 = ideal)", {"fields": tuple(ARCHETYPE_FIELDS)}),
+        ("Mode fit (0 = poor, 1 = ideal)", {"fields": tuple(MODE_FIELDS)}),
+        ("History", {"fields": ("recent_changes", "id", "created_at", "updated_at")}),
+    )
+
+    @admin.display(description="Archetype fit")
+    def archetype_fits(self, task: Task) -> str:
+        return format_html_join(
+            " ",
+            '<span title="{}" style="white-space:nowrap">{}&nbsp;{}</span>',
+            ((a, ARCHETYPE_INITIALS[a], f"{task.archetype_fit.get(a, 0):.2f}") for a in ARCHETYPES),
+        )
+
+    @admin.display(description="Recent changes")
+    def recent_changes(self, task: Task) -> str:
+        if not task.pk:
+            return "-"
+        entries = LogEntry.objects.filter(
+            content_type=ContentType.objects.get_for_model(Task), object_id=str(task.pk)
+        ).select_related("user")[:10]
+        if not entries:
+            return "No changes recorded yet."
+        return format_html(
+            "<ul>{}</ul>",
+            format_html_join(
+                "",
+                "<li>{} · {}: {}</li>",
+                (
+                    (e.action_time.strftime("%Y-%m-%d %H:%M"), e.user, e.get_change_message())
+                    for e in entries
+                ),
+            ),
+        )
+
+    def construct_change_message(self, request, form, formsets, add=False):
+        """Who changed which field, from what to what ("Peak Performer: 0.7 → 0.85")."""
+        if add:
+            return super().construct_change_message(request, form, formsets, add)
+        changes = [
+            f"{form.fields[name].label or name}: {form.initial.get(name)!s} → "
+            f"{form.cleaned_data.get(name)!s}"
+            for name in form.changed_data
+        ]
+        return "; ".join(changes) or "No fields changed."
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and "is_active" in form.changed_data and not obj.is_active:
+            self._warn_small_groups(request, {obj.variation_group})
+
+    def _warn_small_groups(self, request, groups: set[str]) -> None:
+        for group, active in sorted(groups_below_minimum(groups).items()):
+            self.message_user(
+                request,
+                f"Variety at risk: {group} now has {active} active task(s); rotation needs "
+                f"{MIN_ACTIVE_VARIANTS}.",
+                messages.WARNING,
+            )
+
+    @admin.action(description="Activate selected tasks")
+    def activate(self, request, queryset):
+        count = services.set_active(list(queryset.values_list("id", flat=True)), True)
+        self.message_user(request, f"Activated {count} task(s).", messages.SUCCESS)
+
+    @admin.action(description="Deactivate selected tasks")
+    def deactivate(self, request, queryset):
+        groups = set(queryset.values_list("variation_group", flat=True))
+        count = services.set_active(list(queryset.values_list("id", flat=True)), False)
+        self.message_user(request, f"Deactivated {count} task(s).", messages.SUCCESS)
+        self._warn_small_groups(request, groups)
+
+    @admin.action(description="Duplicate as a new variation")
+    def duplicate_as_new_variation(self, request, queryset):
+        copies = services.duplicate_as_variation(list(queryset))
+        LogEntry.objects.log_actions(
+            request.user.pk, copies, ADDITION, change_message="Duplicated as a new variation."
+        )
+        first = copies[0]
+        url = reverse("admin:library_task_change", args=[first.pk])
+        self.message_user(
+            request,
+            format_html(
+                'Created {} inactive variation(s) to edit, starting with <a href="{}">{}</a>.',
+                len(copies),
+                url,
+                first.name,
+            ),
+            messages.SUCCESS,
+        )
+
+    def get_urls(self):
+        return [
+            path(
+                "variation-groups/",
+                self.admin_site.admin_view(self.variation_groups_view),
+                name="library_task_variation_groups",
+            ),
+            *super().get_urls(),
+        ]
+
+    def variation_groups_view(self, request):
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Variation groups",
+            "groups": variation_groups(),
+            "minimum": MIN_ACTIVE_VARIANTS,
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/library/task/variation_groups.html", context)

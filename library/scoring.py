@@ -1,0 +1,312 @@
+"""How much a task suits a slot: the spec's static fit, and the adaptive, learned score.
+
+Pure functions over plain data. Every scorer offers two views of the same model:
+`sample` draws n random total scores per candidate at once (numpy), which is how slots are
+chosen and how the probability of each choice (its propensity) is measured; `breakdown`
+gives the expected parts of a score, for editors and previews. Plans draw from a generator
+seeded by (user_id, date), so the same request always gives the same plan.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+
+from .candidates import Candidate
+from .choices import Difficulty, Mode
+
+ARCHETYPE_WEIGHT = 0.7
+MODE_WEIGHT = 0.3
+JITTER = 0.1  # spec: + random.uniform(0, 0.1)
+
+# Pseudo-observations behind each prior: how many outcomes it takes to move halfway.
+OVERALL_PRIOR_STRENGTH = 4.0
+CATEGORY_PRIOR_STRENGTH = 4.0
+MODIFIER_PRIOR_STRENGTH = 10.0
+# The arm prior's strength is estimated per user (see _arm_prior_strength), within bounds,
+# starting from a prior guess of the between-arm variance worth this many arms of evidence.
+MIN_ARM_PRIOR_STRENGTH = 2.0
+MAX_ARM_PRIOR_STRENGTH = 40.0
+TAU2_PRIOR = 0.01
+TAU2_PRIOR_ARMS = 5.0
+# How much completion probability one unit of static fit is worth around a typical rate.
+FIT_TO_PROBABILITY = 0.6
+# Thompson draws are pulled toward the posterior mean as the learning phase advances.
+EXPLORATION_BY_PHASE = {"discovery": 0.7, "establishment": 0.525, "mastery": 0.35}
+
+
+@dataclass(frozen=True, slots=True)
+class ScoreBreakdown:
+    """The parts of a score, so editors can see why a task won its slot."""
+
+    archetype_part: float
+    mode_part: float
+    learned_part: float
+    adjustment: float
+    noise: float
+
+    @property
+    def total(self) -> float:
+        return (
+            self.archetype_part + self.mode_part + self.learned_part + self.adjustment + self.noise
+        )
+
+
+class Scorer(Protocol):
+    policy: str
+
+    def sample(
+        self,
+        candidates: Sequence[Candidate],
+        time_of_day: str,
+        rng: np.random.Generator,
+        draws: int,
+    ) -> np.ndarray:
+        """Total scores, shape (len(candidates), draws)."""
+        ...
+
+    def breakdown(self, candidate: Candidate, time_of_day: str) -> ScoreBreakdown:
+        """The expected parts of one candidate's score (noise at its mean)."""
+        ...
+
+    def expected(self, candidates: Sequence[Candidate], time_of_day: str) -> np.ndarray:
+        """Expected total scores, cheap and deterministic: what a slot's shortlist uses."""
+        ...
+
+
+def static_fit(candidate: Candidate, archetype: str, mode: str) -> float:
+    """Spec 1.3: 0.7 * archetype_fit + 0.3 * mode_fit (missing entries count as 0.5)."""
+    return ARCHETYPE_WEIGHT * candidate.archetype_fit.get(
+        archetype, 0.5
+    ) + MODE_WEIGHT * candidate.mode_fit.get(mode, 0.5)
+
+
+def mode_adjustment(candidate: Candidate, mode: str) -> float:
+    """Low-energy days prefer easy, short tasks; medium days lean away from advanced ones."""
+    if mode == Mode.LOW:
+        penalty = {Difficulty.INTERMEDIATE: 0.15, Difficulty.ADVANCED: 0.3}.get(
+            candidate.difficulty, 0.0
+        )
+        return -penalty - 0.005 * max(0, candidate.duration_minutes - 10)
+    if mode == Mode.MEDIUM and candidate.difficulty == Difficulty.ADVANCED:
+        return -0.1
+    return 0.0
+
+
+class StaticScorer:
+    """The spec's scorer: static fit plus jitter in [0, 0.1). The baseline policy."""
+
+    policy = "static-v1"
+
+    def __init__(self, archetype: str, mode: str) -> None:
+        self.archetype = archetype
+        self.mode = mode
+        self._fixed_cache: dict[str, float] = {}
+
+    def _fixed(self, candidate: Candidate) -> float:
+        value = self._fixed_cache.get(candidate.id)
+        if value is None:
+            value = static_fit(candidate, self.archetype, self.mode) + mode_adjustment(
+                candidate, self.mode
+            )
+            self._fixed_cache[candidate.id] = value
+        return value
+
+    def expected(self, candidates: Sequence[Candidate], time_of_day: str) -> np.ndarray:
+        return np.array([self._fixed(c) for c in candidates]) + JITTER / 2
+
+    def sample(
+        self,
+        candidates: Sequence[Candidate],
+        time_of_day: str,
+        rng: np.random.Generator,
+        draws: int,
+    ) -> np.ndarray:
+        fixed = np.array([self._fixed(c) for c in candidates])
+        return fixed[:, None] + rng.random((len(candidates), draws)) * JITTER
+
+    def breakdown(self, candidate: Candidate, time_of_day: str) -> ScoreBreakdown:
+        return ScoreBreakdown(
+            archetype_part=ARCHETYPE_WEIGHT * candidate.archetype_fit.get(self.archetype, 0.5),
+            mode_part=MODE_WEIGHT * candidate.mode_fit.get(self.mode, 0.5),
+            learned_part=0.0,
+            adjustment=mode_adjustment(candidate, self.mode),
+            noise=JITTER / 2,
+        )
+
+
+def _counts(evidence: dict, dimension: str, key: str) -> tuple[float, float]:
+    done, seen = evidence.get(dimension, {}).get(key, (0, 0))
+    return float(done), float(seen)
+
+
+def _mean(values: list[float]) -> float:
+    return sum(values) / len(values) if values else 0.0
+
+
+class AdaptiveScorer:
+    """Thompson sampling on Beta posteriors per subcategory ("arm"), static fit as prior.
+
+    The static fit is on its own scale (0.6-0.95 for most tasks), not a probability, so it
+    is never used as a prior mean directly: the prior mean of an arm is the user's own
+    smoothed completion rate, moved by how much better or worse the arm's tasks fit the
+    archetype than the library's average (FIT_TO_PROBABILITY per unit of fit). Category
+    evidence shrinks it first, then the arm's own outcomes. A task's score is a draw from
+    its arm's posterior, plus its own fit relative to its arm, scaled by how the user does
+    at that difficulty and part of the day. With no evidence the ordering is exactly the
+    static fit's; the learned draw takes over as profile confidence grows.
+    """
+
+    policy = "adaptive-v1"
+
+    def __init__(
+        self,
+        archetype: str,
+        mode: str,
+        evidence: dict,
+        confidence: float,
+        learning_phase: str = "discovery",
+        candidates: Sequence[Candidate] = (),
+    ) -> None:
+        self.archetype = archetype
+        self.mode = mode
+        self.evidence = evidence or {}
+        self.confidence = min(1.0, max(0.0, confidence))
+        self.temperature = EXPLORATION_BY_PHASE.get(learning_phase, 1.0)
+        done, seen = self.evidence.get("overall", (0, 0))
+        self.overall_rate = (done + OVERALL_PRIOR_STRENGTH * 0.5) / (seen + OVERALL_PRIOR_STRENGTH)
+        fits_by_arm: dict[str, list[float]] = {}
+        fits_by_category: dict[str, list[float]] = {}
+        self._fit: dict[str, float] = {}
+        for cand in candidates:
+            fit = self._fit[cand.id] = static_fit(cand, archetype, mode)
+            fits_by_arm.setdefault(cand.arm, []).append(fit)
+            fits_by_category.setdefault(cand.category, []).append(fit)
+        self.library_fit = _mean([f for fits in fits_by_arm.values() for f in fits])
+        self.arm_fit = {arm: _mean(fits) for arm, fits in fits_by_arm.items()}
+        self.category_fit = {cat: _mean(fits) for cat, fits in fits_by_category.items()}
+        self._arm_cache: dict[str, tuple[float, float]] = {}
+        self.arm_strength = self._arm_prior_strength()
+
+    def _arm_prior_strength(self) -> float:
+        """Empirical Bayes: pool arms strongly unless the data shows they really differ.
+
+        The spread of arm rates around their priors, less what binomial noise explains,
+        estimates the between-arm variance tau^2; a Beta prior with that variance has
+        strength p(1-p)/tau^2. Users who behave as their archetype predicts keep a strong
+        prior (little exploration, no harm); users who stray get a weak one (fast learning).
+        """
+        rate = self.overall_rate
+        excess, arms = 0.0, 0
+        for arm, (done, seen) in self.evidence.get("arm", {}).items():
+            if seen < 2:
+                continue
+            category = arm.split("/", 1)[0]
+            prior = self._arm_prior(category, arm)
+            excess += (done / seen - prior) ** 2 - rate * (1 - rate) / seen
+            arms += 1
+        tau2 = (excess + TAU2_PRIOR_ARMS * TAU2_PRIOR) / (arms + TAU2_PRIOR_ARMS)
+        tau2 = max(tau2, 1e-4)
+        return min(MAX_ARM_PRIOR_STRENGTH, max(MIN_ARM_PRIOR_STRENGTH, rate * (1 - rate) / tau2))
+
+    def _clip(self, p: float) -> float:
+        return min(0.97, max(0.03, p))
+
+    def _arm_prior(self, category: str, arm: str) -> float:
+        """The arm's prior mean: the user's rate, moved by fit, shrunk by category evidence."""
+        library_fit = self.library_fit
+        category_fit = self.category_fit.get(category, library_fit)
+        arm_fit = self.arm_fit.get(arm, category_fit)
+        category_prior = self._clip(
+            self.overall_rate + FIT_TO_PROBABILITY * (category_fit - library_fit)
+        )
+        cat_done, cat_seen = _counts(self.evidence, "category", category)
+        category_mean = (CATEGORY_PRIOR_STRENGTH * category_prior + cat_done) / (
+            CATEGORY_PRIOR_STRENGTH + cat_seen
+        )
+        return self._clip(category_mean + FIT_TO_PROBABILITY * (arm_fit - category_fit))
+
+    def arm_posterior(self, cand: Candidate) -> tuple[float, float]:
+        """(alpha, beta) of the arm's completion probability."""
+        if cand.arm in self._arm_cache:
+            return self._arm_cache[cand.arm]
+        arm_prior = self._arm_prior(cand.category, cand.arm)
+        arm_done, arm_seen = _counts(self.evidence, "arm", cand.arm)
+        alpha = self.arm_strength * arm_prior + arm_done
+        beta = self.arm_strength * (1.0 - arm_prior) + max(0.0, arm_seen - arm_done)
+        self._arm_cache[cand.arm] = (alpha, beta)
+        return alpha, beta
+
+    def _relative_rate(self, dimension: str, key: str) -> float:
+        done, seen = _counts(self.evidence, dimension, key)
+        rate = (done + MODIFIER_PRIOR_STRENGTH * self.overall_rate) / (
+            seen + MODIFIER_PRIOR_STRENGTH
+        )
+        return rate / self.overall_rate
+
+    def _learned_parts(
+        self, candidates: Sequence[Candidate], time_of_day: str
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Per candidate: alpha, beta, the fit offset within its arm, and the modifier."""
+        alpha, beta, offset, modifier = [], [], [], []
+        time_rate = self._relative_rate("time_of_day", time_of_day)
+        for cand in candidates:
+            a, b = self.arm_posterior(cand)
+            fit = self.fit(cand)
+            alpha.append(a)
+            beta.append(b)
+            offset.append(FIT_TO_PROBABILITY * (fit - self.arm_fit.get(cand.arm, fit)))
+            modifier.append(self._relative_rate("difficulty", cand.difficulty) * time_rate)
+        return np.array(alpha), np.array(beta), np.array(offset), np.array(modifier)
+
+    def sample(
+        self,
+        candidates: Sequence[Candidate],
+        time_of_day: str,
+        rng: np.random.Generator,
+        draws: int,
+    ) -> np.ndarray:
+        alpha, beta, offset, modifier = self._learned_parts(candidates, time_of_day)
+        mean = alpha / (alpha + beta)
+        shape = (len(candidates), draws)
+        theta = rng.beta(alpha[:, None], beta[:, None], shape)
+        theta = mean[:, None] + (theta - mean[:, None]) * self.temperature
+        learned = np.clip((theta + offset[:, None]) * modifier[:, None], 0.0, 1.0)
+        jitter = (1.0 - self.confidence) * rng.random(shape) * JITTER
+        return self._fixed(candidates)[:, None] + jitter + self.confidence * learned
+
+    def fit(self, candidate: Candidate) -> float:
+        value = self._fit.get(candidate.id)
+        if value is None:
+            value = self._fit[candidate.id] = static_fit(candidate, self.archetype, self.mode)
+        return value
+
+    def _fixed(self, candidates: Sequence[Candidate]) -> np.ndarray:
+        static_weight = 1.0 - self.confidence
+        return np.array(
+            [static_weight * self.fit(c) + mode_adjustment(c, self.mode) for c in candidates]
+        )
+
+    def expected(self, candidates: Sequence[Candidate], time_of_day: str) -> np.ndarray:
+        alpha, beta, offset, modifier = self._learned_parts(candidates, time_of_day)
+        learned = np.clip((alpha / (alpha + beta) + offset) * modifier, 0.0, 1.0)
+        noise = (1.0 - self.confidence) * JITTER / 2
+        return self._fixed(candidates) + noise + self.confidence * learned
+
+    def learned_mean(self, candidate: Candidate, time_of_day: str) -> float:
+        alpha, beta, offset, modifier = self._learned_parts([candidate], time_of_day)
+        mean = alpha[0] / (alpha[0] + beta[0])
+        return float(min(1.0, max(0.0, (mean + offset[0]) * modifier[0])))
+
+    def breakdown(self, candidate: Candidate, time_of_day: str) -> ScoreBreakdown:
+        static_weight = 1.0 - self.confidence
+        return ScoreBreakdown(
+            archetype_part=static_weight
+            * ARCHETYPE_WEIGHT
+            * candidate.archetype_fit.get(self.archetype, 0.5),
+            mode_part=static_weight * MODE_WEIGHT * candidate.mode_fit.get(self.mode, 0.5),
+            learned_part=self.confidence * self.learned_mean(candidate, time_of_day),
+            adjustment=mode_adjustment(candidate, self.mode),
+            noise=static_weight * JITTER / 2,
+        )

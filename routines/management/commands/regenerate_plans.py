@@ -1,0 +1,70 @@
+import time
+
+from django.core.management.base import BaseCommand, CommandError
+
+from holisticos.command_args import iso_date, uuid_arg
+from routines.selectors import users_to_plan
+from routines.services import RegenerationReport, regenerate_plans
+from routines.sharding import parse_shard
+
+
+class Command(BaseCommand):
+    help = (
+        "Regenerate plans for a date for users with a preference profile. Use --shard K/N "
+        "to split the run between N workers with no overlap and no gap."
+    )
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--date", required=True, help="YYYY-MM-DD")
+        who = parser.add_mutually_exclusive_group(required=True)
+        who.add_argument("--user", action="append", default=None, help="a user UUID; repeat")
+        who.add_argument("--all", action="store_true", help="every user with a profile")
+        parser.add_argument("--batch-size", type=int, default=200)
+        parser.add_argument("--shard", default=None, help="K/N: this worker's share, 1-based")
+        parser.add_argument("--dry-run", action="store_true", help="plan but write nothing")
+
+    def handle(self, *args, **options) -> None:
+        day = iso_date(options["date"], "--date")
+        user_ids = (
+            [uuid_arg(text, "--user") for text in options["user"]] if options["user"] else None
+        )
+        if options["batch_size"] < 1:
+            raise CommandError("--batch-size must be at least 1")
+        try:
+            shard = parse_shard(options["shard"]) if options["shard"] else None
+        except ValueError as exc:
+            raise CommandError(f"--shard: {exc}") from exc
+
+        show_progress = self.stdout.isatty()
+        started = time.monotonic()
+
+        def progress(report: RegenerationReport) -> None:
+            if show_progress and report.users % 50 == 0:
+                elapsed = time.monotonic() - started
+                rate = report.users / elapsed if elapsed else 0.0
+                self.stdout.write(
+                    f"\r{report.users} users, {rate:.0f}/s, {len(report.failures)} failed",
+                    ending="",
+                )
+                self.stdout.flush()
+
+        report = regenerate_plans(
+            day,
+            users_to_plan(user_ids, options["batch_size"]),
+            shard=shard,
+            dry_run=options["dry_run"],
+            on_user_done=progress,
+        )
+        if show_progress:
+            self.stdout.write("")
+        for user_id, error in report.failures:
+            self.stderr.write(f"failed: {user_id}: {error}")
+        elapsed = time.monotonic() - started
+        prefix = "dry run: " if options["dry_run"] else ""
+        self.stdout.write(
+            f"{prefix}users={report.users} plans_written={report.plans_written} "
+            f"fallbacks={report.fallbacks} failures={len(report.failures)} "
+            f"elapsed={elapsed:.1f}s"
+        )
+        if report.failures:
+            raise CommandError(f"{len(report.failures)} of {report.users} users failed")

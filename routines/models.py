@@ -1,0 +1,162 @@
+import uuid
+
+from django.db import models
+from django.db.models import Q
+
+from library.choices import ARCHETYPES, Category, Mode, TimeOfDay
+from library.models import Task
+
+
+class PlanType(models.TextChoices):
+    DYNAMIC = "dynamic_routine", "Dynamic (task library)"
+    STATIC = "static_routine", "Static default day"
+
+
+class Priority(models.TextChoices):
+    HIGH = "high", "High"
+    MEDIUM = "medium", "Medium"
+    LOW = "low", "Low"
+
+
+class Plan(models.Model):
+    """One user's plan for one date (the spec's existing plan storage)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user_id = models.UUIDField()
+    date = models.DateField()
+    archetype = models.CharField(max_length=50)
+    plan_type = models.CharField(max_length=20, choices=PlanType.choices)
+    model_used = models.CharField(max_length=50)
+    readiness_mode = models.CharField(max_length=20, choices=Mode.choices)
+    wake_time = models.TimeField()
+    # Why a dynamic plan was not served ("" for dynamic plans).
+    fallback_reason = models.CharField(max_length=50, blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        db_table = "plans"
+        ordering = ["-date"]
+        constraints = [
+            models.UniqueConstraint(fields=["user_id", "date"], name="plans_one_per_user_per_date"),
+            models.CheckConstraint(
+                condition=Q(plan_type__in=PlanType.values), name="plans_plan_type_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(readiness_mode__in=Mode.values), name="plans_readiness_mode_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(archetype__in=ARCHETYPES), name="plans_archetype_valid"
+            ),
+        ]
+        indexes = [models.Index(fields=["date", "plan_type"], name="idx_plans_date_type")]
+
+    def __str__(self) -> str:
+        return f"{self.plan_type} plan for {self.user_id} on {self.date}"
+
+
+class TimeBlock(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="time_blocks")
+    position = models.PositiveSmallIntegerField()
+    block_name = models.CharField(max_length=50)
+    start_time = models.TimeField()
+    end_time = models.TimeField()
+    zone_type = models.CharField(max_length=30)
+    purpose = models.CharField(max_length=200)
+    time_of_day = models.CharField(max_length=20, choices=TimeOfDay.choices)
+
+    class Meta:
+        db_table = "time_blocks"
+        ordering = ["plan", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "position"], name="time_blocks_position_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.block_name
+
+
+class PlanItem(models.Model):
+    """A scheduled task; the unit users complete or skip and send feedback about."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="items")
+    time_block = models.ForeignKey(TimeBlock, on_delete=models.CASCADE, related_name="items")
+    position = models.PositiveSmallIntegerField()
+    user_id = models.UUIDField()
+    # The calendar date the task falls on (a late Wind Down can fall after midnight).
+    scheduled_date = models.DateField()
+    scheduled_time = models.TimeField()
+    end_time = models.TimeField()
+    title = models.CharField(max_length=200)
+    description = models.TextField()
+    category = models.CharField(max_length=50, choices=Category.choices)
+    priority = models.CharField(max_length=10, choices=Priority.choices)
+    estimated_duration_minutes = models.PositiveIntegerField()
+    time_of_day = models.CharField(max_length=20, choices=TimeOfDay.choices)
+    # Spec 1.1 additions to the existing plan_items table.
+    task_library = models.ForeignKey(
+        Task, null=True, blank=True, on_delete=models.SET_NULL, related_name="plan_items"
+    )
+    variation_group = models.CharField(max_length=100, blank=True, default="")
+    is_dynamic = models.BooleanField(default=False)
+    # What chose this task, and how likely that choice was (off-policy evaluation).
+    policy = models.CharField(max_length=30, blank=True, default="")
+    propensity = models.FloatField(null=True, blank=True)
+    # Every candidate the slot considered, task id -> the policy's probability of it.
+    slot_propensities = models.JSONField(null=True, blank=True)
+
+    class Meta:
+        db_table = "plan_items"
+        ordering = ["plan", "position"]
+        indexes = [
+            models.Index(fields=["task_library"], name="idx_plan_items_task_library_id"),
+            models.Index(fields=["user_id", "scheduled_date"], name="idx_plan_items_user_date"),
+            models.Index(fields=["policy", "scheduled_date"], name="idx_plan_items_policy_date"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "position"], name="plan_items_position_unique"),
+            models.CheckConstraint(
+                condition=Q(estimated_duration_minutes__gt=0), name="plan_items_duration_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(priority__in=Priority.values), name="plan_items_priority_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(propensity__isnull=True) | Q(propensity__gt=0, propensity__lte=1),
+                name="plan_items_propensity_in_0_1",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} at {self.scheduled_time}"
+
+
+class TaskRotationState(models.Model):
+    """Which variant of a variation group a user saw last, and how often the group was used."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user_id = models.UUIDField()
+    variation_group = models.CharField(max_length=100)
+    last_used_date = models.DateField()
+    task_library = models.ForeignKey(
+        Task, null=True, on_delete=models.SET_NULL, related_name="rotation_states"
+    )
+    times_used = models.IntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        db_table = "task_rotation_state"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user_id", "variation_group"], name="task_rotation_state_user_group"
+            ),
+            models.CheckConstraint(
+                condition=Q(times_used__gte=0), name="task_rotation_state_times_used_non_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} / {self.variation_group}"

@@ -1,0 +1,89 @@
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, time, timedelta
+
+from django.db.models import Max, OuterRef, Subquery
+
+from feedback.models import UserPreferenceProfile
+
+from .models import Plan, PlanItem, TimeBlock
+from .planning import MAX_ROTATION_WINDOW
+
+
+@dataclass(frozen=True, slots=True)
+class StoredPlan:
+    """A plan with its blocks and items, loaded or written in bulk (no lazy queries)."""
+
+    plan: Plan
+    blocks: list[TimeBlock]
+    items: list[PlanItem]
+
+    def items_of(self, block: TimeBlock) -> list[PlanItem]:
+        return [item for item in self.items if item.time_block_id == block.id]
+
+
+def get_stored_plan(user_id: uuid.UUID, day: date) -> StoredPlan | None:
+    plan = Plan.objects.filter(user_id=user_id, date=day).first()
+    if plan is None:
+        return None
+    return load_plan_contents(plan)
+
+
+def load_plan_contents(plan: Plan) -> StoredPlan:
+    blocks = list(TimeBlock.objects.filter(plan=plan).order_by("position"))
+    items = list(PlanItem.objects.filter(plan=plan).order_by("position"))
+    return StoredPlan(plan, blocks, items)
+
+
+def recent_task_use(user_id: uuid.UUID, day: date) -> dict[str, date]:
+    """Task id -> the latest date before `day` the user was planned it (rotation window)."""
+    return recent_task_use_many([user_id], day).get(user_id, {})
+
+
+def recent_task_use_many(user_ids: list[uuid.UUID], day: date) -> dict[uuid.UUID, dict[str, date]]:
+    """recent_task_use for many users in one query (the nightly batch)."""
+    rows = (
+        PlanItem.objects.filter(
+            user_id__in=user_ids,
+            plan__date__gte=day - timedelta(days=MAX_ROTATION_WINDOW),
+            plan__date__lt=day,
+            task_library__isnull=False,
+        )
+        .values("user_id", "task_library_id")
+        .annotate(last=Max("plan__date"))
+        .values_list("user_id", "task_library_id", "last")
+    )
+    recent: dict[uuid.UUID, dict[str, date]] = {}
+    for user_id, task_id, last in rows:
+        recent.setdefault(user_id, {})[str(task_id)] = last
+    return recent
+
+
+@dataclass(frozen=True, slots=True)
+class UserToPlan:
+    user_id: uuid.UUID
+    archetype: str
+    wake_time: time | None
+
+
+def users_to_plan(user_ids: list[uuid.UUID] | None, batch_size: int) -> Iterator[list[UserToPlan]]:
+    """Users with a preference profile, in user_id order, one bounded batch at a time.
+
+    Keyset pagination keeps memory flat however many users there are; each user's wake
+    time comes from their latest plan in the same query.
+    """
+    latest_wake = Plan.objects.filter(user_id=OuterRef("user_id")).order_by("-date")
+    profiles = UserPreferenceProfile.objects.order_by("user_id").annotate(
+        last_wake=Subquery(latest_wake.values("wake_time")[:1])
+    )
+    if user_ids is not None:
+        profiles = profiles.filter(user_id__in=user_ids)
+    after = None
+    while True:
+        page = profiles if after is None else profiles.filter(user_id__gt=after)
+        rows = list(page.values_list("user_id", "archetype", "last_wake")[:batch_size])
+        if not rows:
+            return
+        yield [UserToPlan(*row) for row in rows]
+        after = rows[-1][0]

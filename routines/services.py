@@ -1,0 +1,414 @@
+"""Plan generation: the one code path behind the API, the nightly command and the preview."""
+
+import logging
+import time as clock
+import uuid
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, time
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+
+from feedback.models import UserPreferenceProfile
+from feedback.selectors import get_profile
+from holisticos import metrics
+from library.candidates import Candidate
+from library.choices import Mode
+from library.scoring import AdaptiveScorer, Scorer, StaticScorer
+from library.selectors import active_candidates
+
+from .layout import allowed_difficulties
+from .models import Plan, PlanItem, PlanType, TimeBlock
+from .planning import DayRequest, PlannedBlock, plan_day, plan_rng, static_day
+from .rotation import record_usage
+from .selectors import (
+    StoredPlan,
+    UserToPlan,
+    get_stored_plan,
+    recent_task_use,
+    recent_task_use_many,
+)
+from .sharding import Shard
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_WAKE_TIME = time(6, 0)
+STATIC_MODEL = "static_default_v1"
+
+
+# (archetype, mode, profile or None, library) -> the scorer for one plan.
+ScorerFactory = Callable[[str, str, object, Sequence[Candidate]], Scorer]
+
+
+@dataclass(frozen=True, slots=True)
+class Prefetched:
+    """Reads a batch caller did once for many users: the profile and rotation history
+    (None: read it per plan)."""
+
+    profile: object | None
+    last_used: dict[str, date] | None
+
+
+class PlanningError(Exception):
+    """Dynamic generation could not produce a usable plan (the static plan is served)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Draft:
+    """A planned day before it is stored."""
+
+    blocks: list[PlannedBlock]
+    plan_type: str
+    model_used: str
+    mode: str
+    policy: str = ""
+    fallback_reason: str = ""
+
+
+def make_scorer(
+    archetype: str,
+    mode: str,
+    profile,
+    candidates: Sequence[Candidate] = (),
+    policy: str | None = None,
+) -> Scorer:
+    """The scorer for SCORING_POLICY (or an explicit policy): static baseline or adaptive.
+
+    A user without a profile has nothing learned yet, so the adaptive policy would equal
+    the static one; the static scorer is used and logged as such.
+    """
+    policy = policy or settings.SCORING_POLICY
+    if policy == "adaptive" and profile is not None:
+        return AdaptiveScorer(
+            archetype,
+            mode,
+            evidence=profile.evidence,
+            confidence=profile.profile_confidence,
+            learning_phase=profile.learning_phase,
+            candidates=candidates,
+        )
+    return StaticScorer(archetype, mode)
+
+
+def draft_dynamic_plan(
+    user_id: uuid.UUID,
+    archetype: str,
+    day: date,
+    mode: str,
+    wake_time: time,
+    profile=None,
+    candidates: Sequence[Candidate] | None = None,
+    scorer_factory: ScorerFactory | None = None,
+    last_used: dict[str, date] | None = None,
+) -> Draft:
+    """Choose and schedule the day's tasks (reads only; nothing is written).
+
+    Batch callers pass `candidates` once for many users instead of reloading the library.
+    """
+    if candidates is None:
+        candidates = active_candidates()
+    if not candidates:
+        raise PlanningError("the task library has no active tasks")
+    if last_used is None:
+        last_used = recent_task_use(user_id, day)
+    tolerance = profile.complexity_tolerance if profile is not None else 0.5
+    request = DayRequest(day, wake_time, mode, allowed_difficulties(mode, tolerance))
+    scorer = (scorer_factory or make_scorer)(archetype, mode, profile, candidates)
+    started = clock.perf_counter()
+    blocks = plan_day(request, candidates, last_used, scorer, plan_rng(user_id, day))
+    metrics.task_library_selection_seconds.observe(clock.perf_counter() - started)
+    if not any(block.tasks for block in blocks):
+        raise PlanningError("no task in the library fits this day")
+    return Draft(
+        blocks,
+        PlanType.DYNAMIC,
+        f"task_library_{settings.TASK_LIBRARY_VERSION}",
+        mode,
+        policy=scorer.policy,
+    )
+
+
+def draft_static_plan(day: date, mode: str, wake_time: time, reason: str) -> Draft:
+    return Draft(static_day(day, wake_time), PlanType.STATIC, STATIC_MODEL, mode, "", reason)
+
+
+def generate_plan(
+    user_id: uuid.UUID,
+    archetype: str,
+    day: date,
+    mode: str | None = None,
+    preferences: dict | None = None,
+    regenerate: bool = False,
+    *,
+    candidates: Sequence[Candidate] | None = None,
+    scorer_factory: ScorerFactory | None = None,
+    prefetched: Prefetched | None = None,
+) -> StoredPlan:
+    """Return the user's plan for `day`, generating and storing it if needed.
+
+    One plan per (user, date): without `regenerate` an existing plan is returned as is;
+    with it, the plan's blocks and items are replaced atomically. Dynamic generation that
+    fails for any reason is logged and counted, and the static default day is served.
+    `candidates` (the library, loaded once), `prefetched` (reads done for a whole batch)
+    and `scorer_factory` (another policy) are for batch runs and the simulation.
+    """
+    if not regenerate:
+        existing = get_stored_plan(user_id, day)
+        if existing is not None:
+            return existing
+    started = clock.perf_counter()
+    preferences = preferences or {}
+    wake_time = preferences.get("wake_time") or DEFAULT_WAKE_TIME
+    if prefetched is None:
+        prefetched = Prefetched(get_profile(user_id), None)
+    profile = prefetched.profile
+    mode = mode or (profile.current_mode if profile is not None else Mode.MEDIUM)
+
+    def attempt() -> tuple[StoredPlan, Draft]:
+        return _generate_and_store(
+            user_id,
+            archetype,
+            day,
+            mode,
+            wake_time,
+            profile,
+            regenerate,
+            candidates,
+            scorer_factory,
+            prefetched.last_used,
+        )
+
+    try:
+        stored, draft = attempt()
+    except _PlanExists:
+        if not regenerate:
+            return get_stored_plan(user_id, day)
+        # A concurrent request created the plan first: replace it, as asked.
+        stored, draft = attempt()
+    if draft.plan_type == PlanType.DYNAMIC:
+        metrics.dynamic_plans_generated.labels(policy=draft.policy).inc()
+    else:
+        metrics.plan_fallbacks.labels(reason=draft.fallback_reason).inc()
+    metrics.plan_generation_seconds.observe(clock.perf_counter() - started)
+    return stored
+
+
+def _generate_and_store(
+    user_id: uuid.UUID,
+    archetype: str,
+    day: date,
+    mode: str,
+    wake_time: time,
+    profile,
+    regenerate: bool,
+    candidates: Sequence[Candidate] | None,
+    scorer_factory: ScorerFactory | None,
+    last_used: dict[str, date] | None = None,
+) -> tuple[StoredPlan, Draft]:
+    if settings.ENABLE_DYNAMIC_PLANS:
+        try:
+            with transaction.atomic():
+                draft = draft_dynamic_plan(
+                    user_id,
+                    archetype,
+                    day,
+                    mode,
+                    wake_time,
+                    profile,
+                    candidates=candidates,
+                    scorer_factory=scorer_factory,
+                    last_used=last_used,
+                )
+                return _store(user_id, archetype, day, wake_time, draft, regenerate), draft
+        except _PlanExists:
+            raise
+        except Exception as exc:
+            reason = "planning" if isinstance(exc, PlanningError) else "error"
+            logger.exception(
+                "Dynamic plan generation failed; serving the static plan",
+                extra={"user_id": str(user_id), "date": day.isoformat(), "reason": reason},
+            )
+            draft = draft_static_plan(day, mode, wake_time, reason)
+    else:
+        draft = draft_static_plan(day, mode, wake_time, "disabled")
+    with transaction.atomic():
+        return _store(user_id, archetype, day, wake_time, draft, regenerate), draft
+
+
+class _PlanExists(Exception):
+    """Another request stored this user's plan for this date first."""
+
+
+def _store(
+    user_id: uuid.UUID,
+    archetype: str,
+    day: date,
+    wake_time: time,
+    draft: Draft,
+    regenerate: bool,
+) -> StoredPlan:
+    plan = None
+    removed_groups: Counter = Counter()
+    if regenerate:
+        plan = Plan.objects.select_for_update().filter(user_id=user_id, date=day).first()
+    fields = {
+        "archetype": archetype,
+        "plan_type": draft.plan_type,
+        "model_used": draft.model_used,
+        "readiness_mode": draft.mode,
+        "wake_time": wake_time,
+        "fallback_reason": draft.fallback_reason,
+    }
+    if plan is not None:
+        removed_groups = Counter(
+            PlanItem.objects.filter(plan=plan, is_dynamic=True).values_list(
+                "variation_group", flat=True
+            )
+        )
+        TimeBlock.objects.filter(plan=plan).delete()
+        for name, value in fields.items():
+            setattr(plan, name, value)
+        plan.save()
+    else:
+        plan = Plan(user_id=user_id, date=day, **fields)
+        try:
+            plan.save(force_insert=True)
+        except IntegrityError as exc:
+            # The enclosing atomic block rolls back; the caller returns or replaces the winner.
+            raise _PlanExists from exc
+
+    blocks: list[TimeBlock] = []
+    items: list[PlanItem] = []
+    is_dynamic = draft.plan_type == PlanType.DYNAMIC
+    for block_index, planned in enumerate(draft.blocks):
+        block = TimeBlock(
+            plan=plan,
+            position=block_index,
+            block_name=planned.spec.name,
+            start_time=planned.start.time(),
+            end_time=planned.end.time(),
+            zone_type=planned.spec.zone_type,
+            purpose=planned.spec.purpose,
+            time_of_day=planned.spec.time_of_day,
+        )
+        blocks.append(block)
+        for task in planned.tasks:
+            items.append(
+                PlanItem(
+                    plan=plan,
+                    time_block=block,
+                    position=len(items),
+                    user_id=user_id,
+                    scheduled_date=task.start.date(),
+                    scheduled_time=task.start.time(),
+                    end_time=task.end.time(),
+                    title=task.title,
+                    description=task.description,
+                    category=task.category,
+                    priority=task.priority,
+                    estimated_duration_minutes=task.duration_minutes,
+                    time_of_day=task.time_of_day,
+                    task_library_id=uuid.UUID(task.task_id) if task.task_id else None,
+                    variation_group=task.variation_group,
+                    is_dynamic=is_dynamic,
+                    policy=draft.policy if is_dynamic else "",
+                    propensity=task.propensity,
+                    slot_propensities=task.slot_propensities,
+                )
+            )
+    TimeBlock.objects.bulk_create(blocks)
+    PlanItem.objects.bulk_create(items)
+    added = [(item.task_library_id, item.variation_group) for item in items if item.is_dynamic]
+    if added or removed_groups:
+        record_usage(user_id, day, added, removed_groups)
+    return StoredPlan(plan, blocks, items)
+
+
+@dataclass(slots=True)
+class RegenerationReport:
+    users: int = 0
+    plans_written: int = 0
+    fallbacks: int = 0
+    failures: list[tuple[uuid.UUID, str]] = field(default_factory=list)
+
+
+def regenerate_plans(
+    day: date,
+    batches: Iterable[list[UserToPlan]],
+    shard: Shard | None = None,
+    dry_run: bool = False,
+    on_user_done: Callable[[RegenerationReport], None] | None = None,
+) -> RegenerationReport:
+    """The nightly run: replace each user's plan for `day`; one failing user skips only them.
+
+    The library is loaded once for the whole run. A dry run drafts every plan (so problems
+    show up) and writes nothing.
+    """
+    report = RegenerationReport()
+    candidates = active_candidates()
+    for batch in batches:
+        mine = [user for user in batch if shard is None or shard.owns(user.user_id)]
+        if not mine:
+            continue
+        ids = [user.user_id for user in mine]
+        profiles = {p.user_id: p for p in UserPreferenceProfile.objects.filter(user_id__in=ids)}
+        recent = recent_task_use_many(ids, day)
+        # One transaction a batch (one commit instead of one per user); each user's plan is
+        # a savepoint inside it, so a failing user rolls back alone.
+        with transaction.atomic():
+            for user in mine:
+                report.users += 1
+                _regenerate_one(
+                    user,
+                    day,
+                    dry_run,
+                    candidates,
+                    Prefetched(profiles.get(user.user_id), recent.get(user.user_id, {})),
+                    report,
+                )
+                if on_user_done is not None:
+                    on_user_done(report)
+    return report
+
+
+def _regenerate_one(
+    user: UserToPlan,
+    day: date,
+    dry_run: bool,
+    candidates: Sequence[Candidate],
+    prefetched: Prefetched,
+    report: RegenerationReport,
+) -> None:
+    wake_time = user.wake_time or DEFAULT_WAKE_TIME
+    try:
+        if dry_run:
+            profile = prefetched.profile
+            draft_dynamic_plan(
+                user.user_id,
+                user.archetype,
+                day,
+                profile.current_mode if profile else Mode.MEDIUM,
+                wake_time,
+                profile,
+                candidates=candidates,
+                last_used=prefetched.last_used,
+            )
+            return
+        # generate_plan writes inside its own savepoint: a failure rolls back this user only.
+        stored = generate_plan(
+            user.user_id,
+            user.archetype,
+            day,
+            preferences={"wake_time": wake_time},
+            regenerate=True,
+            candidates=candidates,
+            prefetched=prefetched,
+        )
+        report.plans_written += 1
+        if stored.plan.plan_type == PlanType.STATIC:
+            report.fallbacks += 1
+    except Exception as exc:
+        logger.exception("Regenerating the plan failed", extra={"user_id": str(user.user_id)})
+        report.failures.append((user.user_id, f"{type(exc).__name__}: {exc}"))

@@ -1,0 +1,170 @@
+import uuid
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from feedback import services
+from feedback.selectors import weekly_summary
+from feedback.services import Outcome, record_outcomes
+from feedback.summary import CategoryWeek, WeeklySummary, explain_changes
+from routines.services import generate_plan
+from tests.factories import ProfileFactory
+
+MONDAY = date(2026, 11, 16)
+
+
+def summary(**overrides) -> WeeklySummary:
+    values = dict(
+        user_id="u",
+        week_start=MONDAY,
+        week_end=MONDAY + timedelta(days=6),
+        tasks_scheduled=20,
+        tasks_completed=12,
+        previous_scheduled=20,
+        previous_completed=8,
+        current_streak=3,
+        longest_streak=5,
+        new_tasks_tried=["Sunset Walk"],
+        categories=[],
+        learning_phase="establishment",
+        current_mode="medium",
+    )
+    return WeeklySummary(**(values | overrides))
+
+
+def test_rates_and_change_in_points():
+    s = summary()
+    assert s.completion_rate == 0.6
+    assert s.previous_completion_rate == 0.4
+    assert s.completion_rate_change == 20.0
+    assert summary(previous_scheduled=0).completion_rate_change is None
+
+
+def test_strongest_and_weakest_need_enough_outcomes():
+    s = summary(
+        categories=[
+            CategoryWeek("movement", 10, 10, 9, "outdoor"),
+            CategoryWeek("focus", 6, 6, 2, None, "no_time"),
+            CategoryWeek("hydration", 2, 2, 2),  # too few to judge
+        ]
+    )
+    assert s.strongest_category == "movement"
+    assert s.weakest_category == "focus"
+
+
+def test_changes_explain_what_happens_next_week_and_why():
+    s = summary(
+        categories=[
+            CategoryWeek("movement", 10, 10, 9, "outdoor"),
+            CategoryWeek("focus", 6, 6, 2, None, "no_time"),
+            CategoryWeek("recovery", 5, 5, 1, None, "too_hard"),
+        ]
+    )
+    lines = explain_changes(s)
+    assert "More outdoor movement: you completed 9 of 10." in lines
+    assert "Fewer focus tasks: you skipped 4 of 6, mostly because there was no time." in lines
+    assert any(line.startswith("Fewer and easier recovery tasks") for line in lines)
+
+
+def test_changes_without_feedback_invite_the_user():
+    lines = explain_changes(
+        summary(
+            tasks_completed=0,
+            categories=[CategoryWeek("work", 4, 0, 0)],
+            learning_phase="discovery",
+        )
+    )
+    assert lines[0].startswith("No feedback yet this week")
+    assert "experiments" in lines[-1]
+
+
+@pytest.fixture
+def week_of_outcomes(task_library, monkeypatch):
+    """A user who completes every movement task and skips every focus task for two weeks."""
+    user = uuid.uuid4()
+    ProfileFactory(user_id=user, archetype="Connected Explorer")
+    for offset in range(14):
+        day = MONDAY - timedelta(days=7) + timedelta(days=offset)
+        stored = generate_plan(user, "Connected Explorer", day)
+        outcomes = []
+        for item in stored.items:
+            if item.category == "movement":
+                outcomes.append(Outcome(item.id, True))
+            elif item.category == "focus":
+                outcomes.append(Outcome(item.id, False, skip_reason="no_time"))
+            elif offset >= 7:
+                outcomes.append(Outcome(item.id, offset % 2 == 0))
+        record_outcomes(
+            user,
+            outcomes,
+            now=datetime.combine(day, datetime.min.time(), UTC) + timedelta(hours=21),
+        )
+    return user
+
+
+@pytest.mark.django_db
+def test_weekly_summary_from_the_database(week_of_outcomes, django_assert_max_num_queries):
+    from feedback.models import UserPreferenceProfile
+
+    profile = UserPreferenceProfile.objects.get(user_id=week_of_outcomes)
+    with django_assert_max_num_queries(6):
+        s = weekly_summary(profile, MONDAY)
+    assert s.tasks_scheduled == 7 * 15
+    movement = next(c for c in s.categories if c.category == "movement")
+    assert movement.completed == movement.with_feedback == movement.scheduled
+    assert s.strongest_category == "movement"
+    assert s.weakest_category == "focus"
+    assert s.previous_completed > 0 and s.previous_scheduled == 7 * 15
+    assert s.new_tasks_tried  # week two completed tasks not completed in week one
+    assert any(line.startswith("More ") and "movement" in line for line in s.changes)
+    assert any("focus" in line and "no time" in line for line in s.changes)
+
+
+@pytest.mark.django_db
+def test_weekly_summary_api_json_and_html(api_client, week_of_outcomes, monkeypatch):
+    monkeypatch.setattr(services.timezone, "now", lambda: datetime(2026, 11, 20, 12, tzinfo=UTC))
+    url = f"/api/v1/feedback/summary/{week_of_outcomes}/weekly"
+    body = api_client.get(url).json()  # default: the current week (Mon 16 Nov)
+    assert body["week_start"] == "2026-11-16"
+    for field in (
+        "tasks_scheduled",
+        "tasks_completed",
+        "completion_rate",
+        "completion_rate_change_points",
+        "current_streak",
+        "longest_streak",
+        "new_tasks_tried",
+        "strongest_category",
+        "weakest_category",
+        "changes_for_next_week",
+    ):
+        assert field in body
+    assert body["strongest_category"] == "movement"
+    html = api_client.get(url, {"week_start": "2026-11-16", "format": "html"})
+    assert html.status_code == 200
+    assert html["Content-Type"].startswith("text/html")
+    text = html.content.decode()
+    assert "What we&#x27;ll change next week" in text or "What we'll change next week" in text
+    assert "Movement" in text and "<table" in text
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "query,field",
+    [
+        ({"week_start": "2026-11-17"}, "week_start"),
+        ({"week_start": "soon"}, "week_start"),
+        ({"format": "pdf"}, "format"),
+    ],
+)
+def test_weekly_summary_rejects_bad_queries(api_client, query, field):
+    profile = ProfileFactory()
+    response = api_client.get(f"/api/v1/feedback/summary/{profile.user_id}/weekly", query)
+    assert response.status_code == 400
+    assert field in response.json()["error"]["fields"]
+
+
+@pytest.mark.django_db
+def test_weekly_summary_unknown_user_is_404(api_client):
+    response = api_client.get(f"/api/v1/feedback/summary/{uuid.uuid4()}/weekly")
+    assert response.status_code == 404

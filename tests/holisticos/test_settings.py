@@ -1,0 +1,97 @@
+"""Settings come from the environment: checked in a fresh interpreter per case."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def read_settings(env: dict[str, str], *names: str) -> dict:
+    code = (
+        "import json, holisticos.settings as s;"
+        f"print(json.dumps({{n: getattr(s, n) for n in {list(names)!r}}}, default=str))"
+    )
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if k
+        not in {
+            "DEBUG",
+            "SECRET_KEY",
+            "ALLOWED_HOSTS",
+            "ENABLE_DYNAMIC_PLANS",
+            "FEEDBACK_COLLECTION_ENABLED",
+            "TASK_LIBRARY_VERSION",
+            "SCORING_POLICY",
+            "DATABASE_URL",
+        }
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={**clean, "PYTHONPATH": str(ROOT), "ENV_FILE": "/nonexistent/.env", **env},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if result.returncode:
+        raise RuntimeError(result.stderr)
+    return json.loads(result.stdout)
+
+
+PROD = {"SECRET_KEY": "x" * 50, "ALLOWED_HOSTS": "api.example.com"}
+
+
+def test_flags_default_on():
+    values = read_settings(
+        PROD, "ENABLE_DYNAMIC_PLANS", "FEEDBACK_COLLECTION_ENABLED", "TASK_LIBRARY_VERSION"
+    )
+    assert values == {
+        "ENABLE_DYNAMIC_PLANS": True,
+        "FEEDBACK_COLLECTION_ENABLED": True,
+        "TASK_LIBRARY_VERSION": "v1",
+    }
+
+
+@pytest.mark.parametrize("raw", ["false", "0", "off", "False"])
+def test_flag_off_reads_as_off(raw):
+    values = read_settings(
+        PROD | {"ENABLE_DYNAMIC_PLANS": raw, "FEEDBACK_COLLECTION_ENABLED": raw},
+        "ENABLE_DYNAMIC_PLANS",
+        "FEEDBACK_COLLECTION_ENABLED",
+    )
+    assert values == {"ENABLE_DYNAMIC_PLANS": False, "FEEDBACK_COLLECTION_ENABLED": False}
+
+
+def test_database_url_selects_postgresql():
+    values = read_settings(
+        PROD | {"DATABASE_URL": "postgres://u@db.internal:5432/hos"}, "DATABASES"
+    )
+    assert "postgresql" in values["DATABASES"]["default"]["ENGINE"]
+    assert values["DATABASES"]["default"]["NAME"] == "hos"
+
+
+def test_sqlite_is_the_default_database():
+    values = read_settings(PROD, "DATABASES")
+    assert "sqlite3" in values["DATABASES"]["default"]["ENGINE"]
+
+
+def test_secret_key_required_without_debug():
+    with pytest.raises(RuntimeError, match="SECRET_KEY"):
+        read_settings({"ALLOWED_HOSTS": "api.example.com"}, "DEBUG")
+
+
+def test_allowed_hosts_required_without_debug():
+    with pytest.raises(RuntimeError, match="ALLOWED_HOSTS"):
+        read_settings({"SECRET_KEY": "x" * 50}, "DEBUG")
+
+
+def test_debug_allows_running_without_secrets():
+    values = read_settings({"DEBUG": "true"}, "DEBUG", "ALLOWED_HOSTS")
+    assert values["DEBUG"] is True
+    assert "127.0.0.1" in values["ALLOWED_HOSTS"]

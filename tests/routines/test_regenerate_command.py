@@ -1,0 +1,146 @@
+import uuid
+from datetime import date, time
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from routines import services
+from routines.models import Plan
+from routines.sharding import parse_shard, shard_of
+from tests.factories import PlanFactory, ProfileFactory
+
+pytestmark = pytest.mark.django_db
+
+DAY = "2026-11-25"
+
+
+def run(*args) -> str:
+    out = StringIO()
+    call_command("regenerate_plans", *args, stdout=out, stderr=StringIO())
+    return out.getvalue()
+
+
+def test_all_users_with_a_profile_get_a_plan(task_library):
+    profiles = ProfileFactory.create_batch(5)
+    output = run("--date", DAY, "--all", "--batch-size", "2")
+    assert Plan.objects.filter(date=date(2026, 11, 25)).count() == 5
+    assert {p.user_id for p in Plan.objects.all()} == {p.user_id for p in profiles}
+    assert "users=5 plans_written=5 fallbacks=0 failures=0" in output
+
+
+def test_archetype_mode_and_wake_time_come_from_the_user(task_library):
+    profile = ProfileFactory(archetype="Peak Performer", current_mode="low")
+    PlanFactory(user_id=profile.user_id, date=date(2026, 11, 20), wake_time=time(7, 30))
+    run("--date", DAY, "--user", str(profile.user_id))
+    plan = Plan.objects.get(user_id=profile.user_id, date=date(2026, 11, 25))
+    assert (plan.archetype, plan.readiness_mode, plan.wake_time) == (
+        "Peak Performer",
+        "low",
+        time(7, 30),
+    )
+
+
+def test_existing_plans_are_regenerated(task_library):
+    profile = ProfileFactory()
+    run("--date", DAY, "--all")
+    first = Plan.objects.get(user_id=profile.user_id)
+    run("--date", DAY, "--all")
+    assert Plan.objects.get(user_id=profile.user_id).pk == first.pk
+    assert Plan.objects.count() == 1
+
+
+def test_only_named_users(task_library):
+    chosen, _other = ProfileFactory.create_batch(2)
+    run("--date", DAY, "--user", str(chosen.user_id))
+    assert list(Plan.objects.values_list("user_id", flat=True)) == [chosen.user_id]
+
+
+def test_dry_run_writes_nothing(task_library):
+    ProfileFactory.create_batch(3)
+    output = run("--date", DAY, "--all", "--dry-run")
+    assert not Plan.objects.exists()
+    assert output.startswith("dry run: users=3 plans_written=0")
+
+
+def test_shards_partition_users_with_no_overlap_and_no_gap(task_library):
+    profiles = ProfileFactory.create_batch(12)
+    seen = []
+    for k in (1, 2, 3):
+        before = set(Plan.objects.values_list("user_id", flat=True))
+        run("--date", DAY, "--all", "--shard", f"{k}/3")
+        after = set(Plan.objects.values_list("user_id", flat=True))
+        seen.append(after - before)
+    assert sum(len(s) for s in seen) == 12
+    assert set().union(*seen) == {p.user_id for p in profiles}
+
+
+def test_shard_assignment_is_stable():
+    user = uuid.UUID("2f6f1a52-3b7e-4d35-9a55-6f7c0f1f2a11")
+    assert shard_of(user, 4) == shard_of(user, 4)
+    counts = [0, 0, 0, 0]
+    for _ in range(400):
+        counts[shard_of(uuid.uuid4(), 4) - 1] += 1
+    assert min(counts) > 60  # roughly even
+
+
+@pytest.mark.parametrize("text", ["0/2", "3/2", "1/0", "a/b", "1-2", ""])
+def test_bad_shard_is_rejected(text):
+    with pytest.raises(ValueError):
+        parse_shard(text)
+
+
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        (["--date", "tomorrow", "--all"], "--date must be YYYY-MM-DD"),
+        (["--date", DAY, "--user", "bob"], "--user must be a UUID"),
+        (["--date", DAY, "--all", "--shard", "5/4"], "--shard"),
+        (["--date", DAY, "--all", "--batch-size", "0"], "--batch-size"),
+    ],
+)
+def test_bad_arguments_are_usage_errors(args, message):
+    with pytest.raises(CommandError, match=message):
+        run(*args)
+
+
+def test_neither_user_nor_all_is_a_usage_error():
+    with pytest.raises(CommandError, match=r"one of the arguments --user --all"):
+        run("--date", DAY)
+
+
+def test_a_failing_user_is_reported_and_skipped(task_library, monkeypatch):
+    profiles = ProfileFactory.create_batch(3)
+    broken = profiles[1].user_id
+    real = services.generate_plan
+
+    def flaky(user_id, *args, **kwargs):
+        if user_id == broken:
+            raise RuntimeError("database went away")
+        return real(user_id, *args, **kwargs)
+
+    monkeypatch.setattr(services, "generate_plan", flaky)
+    err = StringIO()
+    with pytest.raises(CommandError, match="1 of 3 users failed"):
+        call_command("regenerate_plans", "--date", DAY, "--all", stdout=StringIO(), stderr=err)
+    assert str(broken) in err.getvalue()
+    assert Plan.objects.count() == 2
+
+
+def test_nightly_batch_costs_a_constant_number_of_queries_per_user(task_library):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries_for(users: int) -> int:
+        Plan.objects.all().delete()
+        from feedback.models import UserPreferenceProfile
+
+        UserPreferenceProfile.objects.all().delete()
+        ProfileFactory.create_batch(users)
+        with CaptureQueriesContext(connection) as ctx:
+            run("--date", DAY, "--all", "--batch-size", "50")
+        return len(ctx.captured_queries)
+
+    small, large = queries_for(5), queries_for(25)
+    per_user = (large - small) / 20
+    assert per_user <= 8, per_user  # savepoint, plan lock, 3 inserts, rotation upsert
