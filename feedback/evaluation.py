@@ -104,11 +104,11 @@ def logged_events(
         items = items.filter(user_id__in=user_ids)
     rows = list(
         items.values_list(
-            "id",
             "user_id",
             "plan__date",
             "plan__archetype",
             "plan__readiness_mode",
+            "position",
             "time_of_day",
             "task_library_id",
             "slot_propensities",
@@ -118,25 +118,26 @@ def logged_events(
     )
     library = {c.id: c for c in active_candidates(include_inactive=True)}
     history = (
-        _user_history({r[1] for r in rows}, since, until + timedelta(days=1))
+        _user_history({r[0] for r in rows}, since, until + timedelta(days=1))
         if candidate_policy == "adaptive"
         else {}
     )
     events, logging_policies = [], set()
     scorers: dict = {}
     for (
-        item_id,
         user_id,
         day,
         archetype,
         mode,
+        position,
         part,
         task_id,
         slot,
         policy,
         completed,
     ) in rows:
-        candidate_ids = [tid for tid in (slot or {}) if tid in library]
+        # Sorted: PostgreSQL jsonb does not keep key order, and the draws must line up.
+        candidate_ids = sorted(tid for tid in (slot or {}) if tid in library)
         if str(task_id) not in candidate_ids:
             continue
         candidates = [library[tid] for tid in candidate_ids]
@@ -149,7 +150,9 @@ def logged_events(
                 if candidate_policy == "adaptive"
                 else StaticScorer(archetype, mode)
             )
-        rng = np.random.default_rng(plan_seed(user_id, day, str(item_id)))
+        # Seeded by the slot's place in the plan, not the item's random id, so evaluating the
+        # same logs twice gives the same estimate.
+        rng = np.random.default_rng(plan_seed(user_id, day, f"evaluate:{position}"))
         target, _ = choice_probabilities(scorers[key], candidates, part, rng)
         events.append(
             LoggedEvent(
