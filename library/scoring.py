@@ -187,6 +187,9 @@ class AdaptiveScorer:
         self.arm_fit = {arm: _mean(fits) for arm, fits in fits_by_arm.items()}
         self.category_fit = {cat: _mean(fits) for cat, fits in fits_by_category.items()}
         self._arm_cache: dict[str, tuple[float, float]] = {}
+        self._parts_cache: dict[str, tuple[float, float, float, float]] = {}
+        self._time_rates: dict[str, float] = {}
+        self._fixed_cache: dict[str, float] = {}
         self.arm_strength = self._arm_prior_strength()
 
     def _arm_prior_strength(self) -> float:
@@ -248,17 +251,29 @@ class AdaptiveScorer:
     def _learned_parts(
         self, candidates: Sequence[Candidate], time_of_day: str
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """Per candidate: alpha, beta, the fit offset within its arm, and the modifier."""
-        alpha, beta, offset, modifier = [], [], [], []
-        time_rate = self._relative_rate("time_of_day", time_of_day)
-        for cand in candidates:
-            a, b = self.arm_posterior(cand)
+        """Per candidate: alpha, beta, the fit offset within its arm, and the modifier.
+
+        A plan asks for the same candidates in several slots (shortlist, draws), so each
+        candidate's parts are computed once per scorer.
+        """
+        parts = [self._candidate_parts(cand) for cand in candidates]
+        if time_of_day not in self._time_rates:
+            self._time_rates[time_of_day] = self._relative_rate("time_of_day", time_of_day)
+        alpha, beta, offset, modifier = np.array(parts).reshape(len(candidates), 4).T
+        return alpha, beta, offset, modifier * self._time_rates[time_of_day]
+
+    def _candidate_parts(self, cand: Candidate) -> tuple[float, float, float, float]:
+        parts = self._parts_cache.get(cand.id)
+        if parts is None:
+            alpha, beta = self.arm_posterior(cand)
             fit = self.fit(cand)
-            alpha.append(a)
-            beta.append(b)
-            offset.append(FIT_TO_PROBABILITY * (fit - self.arm_fit.get(cand.arm, fit)))
-            modifier.append(self._relative_rate("difficulty", cand.difficulty) * time_rate)
-        return np.array(alpha), np.array(beta), np.array(offset), np.array(modifier)
+            parts = self._parts_cache[cand.id] = (
+                alpha,
+                beta,
+                FIT_TO_PROBABILITY * (fit - self.arm_fit.get(cand.arm, fit)),
+                self._relative_rate("difficulty", cand.difficulty),
+            )
+        return parts
 
     def sample(
         self,
@@ -283,10 +298,14 @@ class AdaptiveScorer:
         return value
 
     def _fixed(self, candidates: Sequence[Candidate]) -> np.ndarray:
-        static_weight = 1.0 - self.confidence
-        return np.array(
-            [static_weight * self.fit(c) + mode_adjustment(c, self.mode) for c in candidates]
-        )
+        return np.array([self._fixed_part(c) for c in candidates])
+
+    def _fixed_part(self, cand: Candidate) -> float:
+        value = self._fixed_cache.get(cand.id)
+        if value is None:
+            value = (1.0 - self.confidence) * self.fit(cand) + mode_adjustment(cand, self.mode)
+            self._fixed_cache[cand.id] = value
+        return value
 
     def expected(self, candidates: Sequence[Candidate], time_of_day: str) -> np.ndarray:
         alpha, beta, offset, modifier = self._learned_parts(candidates, time_of_day)

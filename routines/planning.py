@@ -48,11 +48,23 @@ class SlotTrace:
     """Why a slot got its task: who competed, with what score, and who was resting."""
 
     category: str
-    considered: list[ScoredCandidate] = field(default_factory=list)
+    time_of_day: str = "any"
+    competitors: list[Candidate] = field(default_factory=list)
     resting: list[Candidate] = field(default_factory=list)
     chosen: Candidate | None = None
     # Probability the policy picks each considered candidate (task id -> propensity).
     propensities: dict[str, float] = field(default_factory=dict)
+    scorer: Scorer | None = None
+
+    @property
+    def considered(self) -> list[ScoredCandidate]:
+        """Each competitor with its score breakdown: computed on demand, because only the
+        editors' plan preview shows them and a plan has no use for them."""
+        if self.scorer is None:
+            return []
+        return [
+            ScoredCandidate(c, self.scorer.breakdown(c, self.time_of_day)) for c in self.competitors
+        ]
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,7 +79,6 @@ class PlannedTask:
     end: datetime
     task_id: str | None = None
     variation_group: str = ""
-    score: ScoreBreakdown | None = None
     propensity: float | None = None
     slot_propensities: dict[str, float] | None = None
 
@@ -96,7 +107,6 @@ class _Draft:
     category: str
     duration_minutes: int
     candidate: Candidate | None = None
-    score: ScoreBreakdown | None = None
     propensities: dict[str, float] | None = None
 
 
@@ -135,7 +145,6 @@ def schedule_block(
                 end=end,
                 task_id=cand.id if cand else None,
                 variation_group=cand.variation_group if cand else "",
-                score=draft.score,
                 propensity=draft.propensities[cand.id] if cand and draft.propensities else None,
                 slot_propensities=draft.propensities,
             )
@@ -189,7 +198,7 @@ class _SlotFiller:
     def fill(self, category: str, time_of_day: str, minutes_left: int) -> SlotTrace:
         """Soft rules narrow the pool in order of importance, each only if something is
         left: difficulty for the mode, then rotation, then one task per group a day."""
-        trace = SlotTrace(category=category)
+        trace = SlotTrace(category=category, time_of_day=time_of_day, scorer=self.scorer)
         pool = self.pool(category, time_of_day, minutes_left)
         if not pool:
             return trace
@@ -204,9 +213,7 @@ class _SlotFiller:
         fresh = [c for c in fresh if c.variation_group not in self.used_groups] or fresh
         fresh = shortlist(self.scorer, fresh, time_of_day)
         choice = choose(self.scorer, fresh, time_of_day, self.rng)
-        trace.considered = [
-            ScoredCandidate(c, self.scorer.breakdown(c, time_of_day)) for c in fresh
-        ]
+        trace.competitors = fresh
         trace.propensities = {
             c.id: round(float(p), 6) for c, p in zip(fresh, choice.propensities, strict=True)
         }
@@ -241,7 +248,6 @@ def plan_day(
             if trace.chosen is None:
                 continue
             chosen = trace.chosen
-            score = next(sc.score for sc in trace.considered if sc.candidate is chosen)
             minutes_left -= slot_minutes(chosen.duration_minutes)
             drafts.append(
                 _Draft(
@@ -250,7 +256,6 @@ def plan_day(
                     chosen.category,
                     chosen.duration_minutes,
                     chosen,
-                    score,
                     trace.propensities,
                 )
             )

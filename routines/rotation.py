@@ -1,4 +1,5 @@
-"""Keeping task_rotation_state current with one atomic upsert per plan.
+"""Keeping task_rotation_state current with one atomic upsert per plan (and one update
+for the items a regeneration replaced).
 
 `times_used` is incremented in the database (never read-modify-write), so two plans
 generated at once for one user cannot lose an update. It counts the stored plan items
@@ -10,8 +11,6 @@ from collections import Counter
 from datetime import date
 
 from django.db import connection
-from django.db.models import F
-from django.db.models.functions import Greatest
 from django.utils import timezone
 
 from .models import TaskRotationState
@@ -36,6 +35,23 @@ def _prep(field_name: str, value):
     return field.get_db_prep_value(value, connection, prepared=False)
 
 
+_TAKE_BACK = """
+UPDATE task_rotation_state
+SET times_used = CASE WHEN times_used > ({removed}) THEN times_used - ({removed}) ELSE 0 END
+WHERE user_id = %s AND variation_group IN ({groups})
+"""
+
+
+def _take_back(user_id: uuid.UUID, removed_groups: Counter) -> None:
+    """Subtract the replaced plan's items from their groups' counts, in one statement."""
+    whens = " ".join(["WHEN %s THEN %s"] * len(removed_groups))
+    removed = f"CASE variation_group {whens} ELSE 0 END"
+    pairs = [value for group, n in removed_groups.items() for value in (group, n)]
+    sql = _TAKE_BACK.format(removed=removed, groups=", ".join(["%s"] * len(removed_groups)))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*pairs, *pairs, _prep("user_id", user_id), *removed_groups])
+
+
 def record_usage(
     user_id: uuid.UUID,
     day: date,
@@ -44,10 +60,7 @@ def record_usage(
 ) -> None:
     """Count plan items (task id, group) added for `day`, net of items a regeneration removed."""
     if removed_groups:
-        for group, count in removed_groups.items():
-            TaskRotationState.objects.filter(user_id=user_id, variation_group=group).update(
-                times_used=Greatest(F("times_used") - count, 0)
-            )
+        _take_back(user_id, removed_groups)
     if not added:
         return
     counts = Counter(group for _, group in added)

@@ -9,9 +9,9 @@ from dataclasses import dataclass, field
 from datetime import date, time
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 
-from feedback.models import UserPreferenceProfile
+from feedback.models import UserPreferenceProfile, UserTaskFeedback
 from feedback.selectors import get_profile
 from holisticos import metrics
 from library.candidates import Candidate
@@ -237,6 +237,19 @@ def _generate_and_store(
         return _store(user_id, archetype, day, wake_time, draft, regenerate), draft
 
 
+def _clear_contents(plan: Plan) -> None:
+    """Delete a plan's blocks and items in three statements, keeping the feedback on them.
+
+    Feedback is history, so its link to a replaced item is cleared (what SET_NULL does);
+    Django's cascade would first fetch every block and item to do the same.
+    """
+    UserTaskFeedback.objects.filter(plan_item__plan=plan).update(plan_item=None)
+    plan_id = Plan._meta.pk.get_db_prep_value(plan.pk, connection)
+    with connection.cursor() as cursor:
+        for model in (PlanItem, TimeBlock):
+            cursor.execute(f"DELETE FROM {model._meta.db_table} WHERE plan_id = %s", [plan_id])
+
+
 class _PlanExists(Exception):
     """Another request stored this user's plan for this date first."""
 
@@ -267,7 +280,7 @@ def _store(
                 "variation_group", flat=True
             )
         )
-        TimeBlock.objects.filter(plan=plan).delete()
+        _clear_contents(plan)
         for name, value in fields.items():
             setattr(plan, name, value)
         plan.save()

@@ -2,12 +2,14 @@ import itertools
 import threading
 import uuid
 from collections import Counter, defaultdict
-from datetime import date, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 from django.db import connection
 from prometheus_client import REGISTRY
 
+from feedback.models import UserTaskFeedback
+from feedback.services import Outcome, record_outcomes
 from library.models import Task
 from routines import services
 from routines.models import Plan, PlanItem, TaskRotationState, TimeBlock
@@ -71,6 +73,22 @@ def test_regenerate_replaces_items_and_keeps_rotation_counts_true(task_library):
         TaskRotationState.objects.filter(user_id=user).values_list("variation_group", "times_used")
     )
     assert {g: n for g, n in rotation.items() if n} == dict(stored_counts)
+
+
+def test_regenerate_keeps_feedback_on_replaced_items_as_history(task_library):
+    user = uuid.uuid4()
+    first = generate_plan(user, ARCHETYPE, DAY)
+    done = first.items[0]
+    record_outcomes(user, [Outcome(done.id, True)], now=datetime.combine(DAY, time(21), UTC))
+    second = generate_plan(user, ARCHETYPE, DAY, regenerate=True)
+    feedback = UserTaskFeedback.objects.get(user_id=user)
+    assert feedback.plan_item_id is None
+    assert feedback.completed and feedback.task_library_id == done.task_library_id
+    assert feedback.scheduled_date == DAY
+    assert TimeBlock.objects.filter(plan=second.plan).count() == 5
+    assert set(PlanItem.objects.filter(user_id=user).values_list("id", flat=True)) == {
+        i.id for i in second.items
+    }
 
 
 def test_rotation_state_tracks_last_task_and_date(task_library):
@@ -253,6 +271,15 @@ def test_library_edits_reach_the_next_plan(task_library):
     set_active(chosen, False)
     second = generate_plan(uuid.uuid4(), ARCHETYPE, DAY)
     assert not {i.task_library_id for i in second.items} & set(chosen)
+
+
+def test_query_budget_for_replacing_a_plan(task_library, django_assert_max_num_queries):
+    user = uuid.uuid4()
+    generate_plan(user, ARCHETYPE, DAY, mode="high")
+    # Replacing 20 items from many groups: no per-item or per-group statements (the
+    # cascade that keeps feedback while deleting the old items is 5 of these).
+    with django_assert_max_num_queries(17):
+        generate_plan(user, ARCHETYPE, DAY, mode="high", regenerate=True)
 
 
 def test_stored_plan_read_back_costs_three_queries(task_library, django_assert_num_queries):
