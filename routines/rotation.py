@@ -1,5 +1,5 @@
-"""Keeping task_rotation_state current with one atomic upsert per plan (and one update
-for the items a regeneration replaced).
+"""Keeping task_rotation_state current with one atomic upsert for a whole write (one plan
+or a nightly batch), and one update for the items a regeneration replaced.
 
 `times_used` is incremented in the database (never read-modify-write), so two plans
 generated at once for one user cannot lose an update. It counts the stored plan items
@@ -8,12 +8,16 @@ drawn from the group; replacing a plan takes the replaced items back out.
 
 import uuid
 from collections import Counter
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import date
 
 from django.db import connection
 from django.utils import timezone
 
 from .models import TaskRotationState
+
+# Rows per statement: well under SQLite's and PostgreSQL's parameter limits.
+ROWS_PER_STATEMENT = 500
 
 _UPSERT = """
 INSERT INTO task_rotation_state
@@ -29,55 +33,77 @@ ON CONFLICT (user_id, variation_group) DO UPDATE SET
     updated_at = excluded.updated_at
 """
 
+# VALUES columns are column1..3 in both PostgreSQL and SQLite (neither needs an alias list).
+_TAKE_BACK = """
+UPDATE task_rotation_state
+SET times_used = CASE WHEN times_used > removed.column3
+    THEN times_used - removed.column3 ELSE 0 END
+FROM (VALUES {rows}) AS removed
+WHERE task_rotation_state.user_id = removed.column1
+    AND task_rotation_state.variation_group = removed.column2
+"""
+
 
 def _prep(field_name: str, value):
     field = TaskRotationState._meta.get_field(field_name)
     return field.get_db_prep_value(value, connection, prepared=False)
 
 
-_TAKE_BACK = """
-UPDATE task_rotation_state
-SET times_used = CASE WHEN times_used > ({removed}) THEN times_used - ({removed}) ELSE 0 END
-WHERE user_id = %s AND variation_group IN ({groups})
-"""
+def _chunks(rows: Sequence[list], size: int = ROWS_PER_STATEMENT) -> Iterator[Sequence[list]]:
+    for start in range(0, len(rows), size):
+        yield rows[start : start + size]
 
 
-def _take_back(user_id: uuid.UUID, removed_groups: Counter) -> None:
-    """Subtract the replaced plan's items from their groups' counts, in one statement."""
-    whens = " ".join(["WHEN %s THEN %s"] * len(removed_groups))
-    removed = f"CASE variation_group {whens} ELSE 0 END"
-    pairs = [value for group, n in removed_groups.items() for value in (group, n)]
-    sql = _TAKE_BACK.format(removed=removed, groups=", ".join(["%s"] * len(removed_groups)))
+def _execute_rows(template: str, row_sql: str, rows: Sequence[list]) -> None:
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*pairs, *pairs, _prep("user_id", user_id), *removed_groups])
+        for chunk in _chunks(rows):
+            sql = template.format(rows=", ".join([row_sql] * len(chunk)))
+            cursor.execute(sql, [value for row in chunk for value in row])
+
+
+def _take_back(removed: Mapping[uuid.UUID, Counter]) -> None:
+    """Subtract replaced plans' items from their groups' counts, never below zero."""
+    rows = [
+        [_prep("user_id", user_id), group, count]
+        for user_id, groups in removed.items()
+        for group, count in groups.items()
+    ]
+    if rows:
+        # Typed casts so PostgreSQL knows the VALUES columns' types without a table.
+        placeholder = "(%s, %s, CAST(%s AS integer))"
+        if connection.vendor == "postgresql":
+            placeholder = "(CAST(%s AS uuid), %s, CAST(%s AS integer))"
+        _execute_rows(_TAKE_BACK, placeholder, rows)
 
 
 def record_usage(
-    user_id: uuid.UUID,
     day: date,
-    added: list[tuple[uuid.UUID, str]],
-    removed_groups: Counter | None = None,
+    added: Mapping[uuid.UUID, Sequence[tuple[uuid.UUID, str]]],
+    removed: Mapping[uuid.UUID, Counter] | None = None,
 ) -> None:
-    """Count plan items (task id, group) added for `day`, net of items a regeneration removed."""
-    if removed_groups:
-        _take_back(user_id, removed_groups)
-    if not added:
-        return
-    counts = Counter(group for _, group in added)
-    latest_task = {group: task_id for task_id, group in added}
-    now = timezone.now()
-    params: list = []
-    for group, count in counts.items():
-        params += [
-            _prep("id", uuid.uuid4()),
-            _prep("user_id", user_id),
-            group,
-            _prep("last_used_date", day),
-            _prep("task_library", latest_task[group]),
-            count,
-            _prep("created_at", now),
-            _prep("updated_at", now),
+    """Count plan items (task id, group) added for `day` per user, net of the items a
+    regeneration removed, for any number of users in a constant number of statements."""
+    if removed:
+        _take_back(removed)
+    now = _prep("created_at", timezone.now())
+    day_value = _prep("last_used_date", day)
+    rows = []
+    for user_id, items in added.items():
+        counts = Counter(group for _, group in items)
+        latest_task = {group: task_id for task_id, group in items}
+        user_value = _prep("user_id", user_id)
+        rows += [
+            [
+                _prep("id", uuid.uuid4()),
+                user_value,
+                group,
+                day_value,
+                _prep("task_library", latest_task[group]),
+                count,
+                now,
+                now,
+            ]
+            for group, count in counts.items()
         ]
-    rows = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s)"] * len(counts))
-    with connection.cursor() as cursor:
-        cursor.execute(_UPSERT.format(rows=rows), params)
+    if rows:
+        _execute_rows(_UPSERT, "(%s, %s, %s, %s, %s, %s, %s, %s)", rows)

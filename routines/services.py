@@ -10,6 +10,7 @@ from datetime import date, time
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
 
 from feedback.models import UserPreferenceProfile, UserTaskFeedback
 from feedback.selectors import get_profile
@@ -187,10 +188,7 @@ def generate_plan(
             return get_stored_plan(user_id, day)
         # A concurrent request created the plan first: replace it, as asked.
         stored, draft = attempt()
-    if draft.plan_type == PlanType.DYNAMIC:
-        metrics.dynamic_plans_generated.labels(policy=draft.policy).inc()
-    else:
-        metrics.plan_fallbacks.labels(reason=draft.fallback_reason).inc()
+    _count(draft)
     metrics.plan_generation_seconds.observe(clock.perf_counter() - started)
     return stored
 
@@ -221,77 +219,154 @@ def _generate_and_store(
                     scorer_factory=scorer_factory,
                     last_used=last_used,
                 )
-                return _store(user_id, archetype, day, wake_time, draft, regenerate), draft
+                plan = PlanToStore(user_id, archetype, wake_time, draft)
+                return store_plans(day, [plan], regenerate)[0], draft
         except _PlanExists:
             raise
         except Exception as exc:
-            reason = "planning" if isinstance(exc, PlanningError) else "error"
-            logger.exception(
-                "Dynamic plan generation failed; serving the static plan",
-                extra={"user_id": str(user_id), "date": day.isoformat(), "reason": reason},
-            )
-            draft = draft_static_plan(day, mode, wake_time, reason)
+            draft = _fallback_draft(exc, user_id, day, mode, wake_time)
     else:
         draft = draft_static_plan(day, mode, wake_time, "disabled")
     with transaction.atomic():
-        return _store(user_id, archetype, day, wake_time, draft, regenerate), draft
+        plan = PlanToStore(user_id, archetype, wake_time, draft)
+        return store_plans(day, [plan], regenerate)[0], draft
 
 
-def _clear_contents(plan: Plan) -> None:
-    """Delete a plan's blocks and items in three statements, keeping the feedback on them.
+def _fallback_draft(
+    exc: Exception, user_id: uuid.UUID, day: date, mode: str, wake_time: time
+) -> Draft:
+    """Log why dynamic generation failed and draft the static day to serve instead."""
+    reason = "planning" if isinstance(exc, PlanningError) else "error"
+    logger.error(
+        "Dynamic plan generation failed; serving the static plan",
+        exc_info=exc,
+        extra={"user_id": str(user_id), "date": day.isoformat(), "reason": reason},
+    )
+    return draft_static_plan(day, mode, wake_time, reason)
+
+
+def _count(draft: Draft) -> None:
+    if draft.plan_type == PlanType.DYNAMIC:
+        metrics.dynamic_plans_generated.labels(policy=draft.policy).inc()
+    else:
+        metrics.plan_fallbacks.labels(reason=draft.fallback_reason).inc()
+
+
+class _PlanExists(Exception):
+    """Another request stored a plan for one of these users and this date first."""
+
+
+@dataclass(frozen=True, slots=True)
+class PlanToStore:
+    user_id: uuid.UUID
+    archetype: str
+    wake_time: time
+    draft: Draft
+
+
+def store_plans(day: date, plans: Sequence[PlanToStore], regenerate: bool) -> list[StoredPlan]:
+    """Write drafted plans for `day` in a constant number of statements, however many.
+
+    The one writer behind a single request (one plan) and the nightly batch (hundreds).
+    Call it inside a transaction. Without `regenerate` every plan must be new (a stored
+    plan for the same user and date raises _PlanExists); with it, existing plans keep
+    their id and have their blocks and items replaced. Rotation counts follow in one
+    upsert.
+    """
+    existing: dict[uuid.UUID, Plan] = {}
+    removed: dict[uuid.UUID, Counter] = {}
+    user_ids = [p.user_id for p in plans]
+    if regenerate:
+        locked = Plan.objects.select_for_update().filter(user_id__in=user_ids, date=day)
+        existing = {plan.user_id: plan for plan in locked.order_by("user_id")}
+    if existing:
+        replaced = PlanItem.objects.filter(plan__in=existing.values(), is_dynamic=True)
+        for user_id, group in replaced.values_list("user_id", "variation_group"):
+            removed.setdefault(user_id, Counter())[group] += 1
+        _clear_contents(list(existing.values()))
+
+    stored_plans: list[Plan] = []
+    new_plans: list[Plan] = []
+    now = timezone.now()
+    for request in plans:
+        fields = _plan_fields(request)
+        plan = existing.get(request.user_id)
+        if plan is None:
+            plan = Plan(user_id=request.user_id, date=day, **fields)
+            new_plans.append(plan)
+        else:
+            for name, value in fields.items():
+                setattr(plan, name, value)
+            plan.updated_at = now  # bulk_update does not apply auto_now
+        stored_plans.append(plan)
+    if existing:
+        Plan.objects.bulk_update(existing.values(), fields=[*_PLAN_FIELDS, "updated_at"])
+    if new_plans:
+        try:
+            Plan.objects.bulk_create(new_plans)
+        except IntegrityError as exc:
+            # The caller's transaction rolls back; it returns or replaces the winner.
+            raise _PlanExists from exc
+
+    results: list[StoredPlan] = []
+    all_blocks: list[TimeBlock] = []
+    all_items: list[PlanItem] = []
+    added: dict[uuid.UUID, list[tuple[uuid.UUID, str]]] = {}
+    for request, plan in zip(plans, stored_plans, strict=True):
+        blocks, items = _rows(plan, request.draft)
+        all_blocks += blocks
+        all_items += items
+        results.append(StoredPlan(plan, blocks, items))
+        used = [(i.task_library_id, i.variation_group) for i in items if i.is_dynamic]
+        if used:
+            added[request.user_id] = used
+    TimeBlock.objects.bulk_create(all_blocks)
+    PlanItem.objects.bulk_create(all_items)
+    if added or removed:
+        record_usage(day, added, removed)
+    return results
+
+
+_PLAN_FIELDS = (
+    "archetype",
+    "plan_type",
+    "model_used",
+    "readiness_mode",
+    "wake_time",
+    "fallback_reason",
+)
+
+
+def _plan_fields(request: PlanToStore) -> dict:
+    draft = request.draft
+    values = (
+        request.archetype,
+        draft.plan_type,
+        draft.model_used,
+        draft.mode,
+        request.wake_time,
+        draft.fallback_reason,
+    )
+    return dict(zip(_PLAN_FIELDS, values, strict=True))
+
+
+def _clear_contents(plans: list[Plan]) -> None:
+    """Delete plans' blocks and items in three statements, keeping the feedback on them.
 
     Feedback is history, so its link to a replaced item is cleared (what SET_NULL does);
     Django's cascade would first fetch every block and item to do the same.
     """
-    UserTaskFeedback.objects.filter(plan_item__plan=plan).update(plan_item=None)
-    plan_id = Plan._meta.pk.get_db_prep_value(plan.pk, connection)
+    UserTaskFeedback.objects.filter(plan_item__plan__in=plans).update(plan_item=None)
+    ids = [Plan._meta.pk.get_db_prep_value(plan.pk, connection) for plan in plans]
+    marks = ", ".join(["%s"] * len(ids))
     with connection.cursor() as cursor:
         for model in (PlanItem, TimeBlock):
-            cursor.execute(f"DELETE FROM {model._meta.db_table} WHERE plan_id = %s", [plan_id])
+            table = model._meta.db_table
+            cursor.execute(f"DELETE FROM {table} WHERE plan_id IN ({marks})", ids)
 
 
-class _PlanExists(Exception):
-    """Another request stored this user's plan for this date first."""
-
-
-def _store(
-    user_id: uuid.UUID,
-    archetype: str,
-    day: date,
-    wake_time: time,
-    draft: Draft,
-    regenerate: bool,
-) -> StoredPlan:
-    plan = None
-    removed_groups: Counter = Counter()
-    if regenerate:
-        plan = Plan.objects.select_for_update().filter(user_id=user_id, date=day).first()
-    fields = {
-        "archetype": archetype,
-        "plan_type": draft.plan_type,
-        "model_used": draft.model_used,
-        "readiness_mode": draft.mode,
-        "wake_time": wake_time,
-        "fallback_reason": draft.fallback_reason,
-    }
-    if plan is not None:
-        removed_groups = Counter(
-            PlanItem.objects.filter(plan=plan, is_dynamic=True).values_list(
-                "variation_group", flat=True
-            )
-        )
-        _clear_contents(plan)
-        for name, value in fields.items():
-            setattr(plan, name, value)
-        plan.save()
-    else:
-        plan = Plan(user_id=user_id, date=day, **fields)
-        try:
-            plan.save(force_insert=True)
-        except IntegrityError as exc:
-            # The enclosing atomic block rolls back; the caller returns or replaces the winner.
-            raise _PlanExists from exc
-
+def _rows(plan: Plan, draft: Draft) -> tuple[list[TimeBlock], list[PlanItem]]:
+    """The time block and plan item rows of a drafted plan."""
     blocks: list[TimeBlock] = []
     items: list[PlanItem] = []
     is_dynamic = draft.plan_type == PlanType.DYNAMIC
@@ -313,7 +388,7 @@ def _store(
                     plan=plan,
                     time_block=block,
                     position=len(items),
-                    user_id=user_id,
+                    user_id=plan.user_id,
                     scheduled_date=task.start.date(),
                     scheduled_time=task.start.time(),
                     end_time=task.end.time(),
@@ -331,12 +406,7 @@ def _store(
                     slot_propensities=task.slot_propensities,
                 )
             )
-    TimeBlock.objects.bulk_create(blocks)
-    PlanItem.objects.bulk_create(items)
-    added = [(item.task_library_id, item.variation_group) for item in items if item.is_dynamic]
-    if added or removed_groups:
-        record_usage(user_id, day, added, removed_groups)
-    return StoredPlan(plan, blocks, items)
+    return blocks, items
 
 
 @dataclass(slots=True)
@@ -356,8 +426,12 @@ def regenerate_plans(
 ) -> RegenerationReport:
     """The nightly run: replace each user's plan for `day`; one failing user skips only them.
 
-    The library is loaded once for the whole run. A dry run drafts every plan (so problems
-    show up) and writes nothing.
+    The library is loaded once for the whole run, and each batch is read, drafted and
+    written with a constant number of statements (store_plans). If a batch's write
+    fails (say a user's on-demand request stored a plan meanwhile, or one row is bad),
+    the batch is written again one user at a time through generate_plan, so only the
+    failing user is skipped. A dry run drafts every plan (so problems show up) and
+    writes nothing.
     """
     report = RegenerationReport()
     candidates = active_candidates()
@@ -368,53 +442,116 @@ def regenerate_plans(
         ids = [user.user_id for user in mine]
         profiles = {p.user_id: p for p in UserPreferenceProfile.objects.filter(user_id__in=ids)}
         recent = recent_task_use_many(ids, day)
-        # One transaction a batch (one commit instead of one per user); each user's plan is
-        # a savepoint inside it, so a failing user rolls back alone.
-        with transaction.atomic():
-            for user in mine:
-                report.users += 1
-                _regenerate_one(
-                    user,
-                    day,
-                    dry_run,
-                    candidates,
-                    Prefetched(profiles.get(user.user_id), recent.get(user.user_id, {})),
-                    report,
-                )
-                if on_user_done is not None:
-                    on_user_done(report)
+        prefetched = {
+            user.user_id: Prefetched(profiles.get(user.user_id), recent.get(user.user_id, {}))
+            for user in mine
+        }
+        if dry_run:
+            _dry_run(day, mine, candidates, prefetched, report, on_user_done)
+        elif not _write_batch(day, mine, candidates, prefetched, report, on_user_done):
+            with transaction.atomic():
+                for user in mine:
+                    _regenerate_one(user, day, candidates, prefetched[user.user_id], report)
+                    if on_user_done is not None:
+                        on_user_done(report)
     return report
 
 
-def _regenerate_one(
-    user: UserToPlan,
+def _write_batch(
     day: date,
-    dry_run: bool,
+    users: list[UserToPlan],
     candidates: Sequence[Candidate],
-    prefetched: Prefetched,
+    prefetched: dict[uuid.UUID, Prefetched],
     report: RegenerationReport,
-) -> None:
-    wake_time = user.wake_time or DEFAULT_WAKE_TIME
+    on_user_done: Callable[[RegenerationReport], None] | None,
+) -> bool:
+    """Draft and store a batch's plans in one transaction; False if the write failed."""
+    plans = []
+    for user in users:
+        profile = prefetched[user.user_id].profile
+        mode = profile.current_mode if profile is not None else Mode.MEDIUM
+        wake_time = user.wake_time or DEFAULT_WAKE_TIME
+        if not settings.ENABLE_DYNAMIC_PLANS:
+            draft = draft_static_plan(day, mode, wake_time, "disabled")
+        else:
+            try:
+                draft = draft_dynamic_plan(
+                    user.user_id,
+                    user.archetype,
+                    day,
+                    mode,
+                    wake_time,
+                    profile,
+                    candidates=candidates,
+                    last_used=prefetched[user.user_id].last_used,
+                )
+            except Exception as exc:
+                draft = _fallback_draft(exc, user.user_id, day, mode, wake_time)
+        plans.append(PlanToStore(user.user_id, user.archetype, wake_time, draft))
     try:
-        if dry_run:
-            profile = prefetched.profile
+        with transaction.atomic():
+            store_plans(day, plans, regenerate=True)
+    except Exception:
+        logger.warning(
+            "Writing a batch of plans failed; writing its users one at a time",
+            exc_info=True,
+            extra={"date": day.isoformat(), "users": len(users)},
+        )
+        return False
+    for plan in plans:
+        _count(plan.draft)
+        report.users += 1
+        report.plans_written += 1
+        if plan.draft.plan_type == PlanType.STATIC:
+            report.fallbacks += 1
+        if on_user_done is not None:
+            on_user_done(report)
+    return True
+
+
+def _dry_run(
+    day: date,
+    users: list[UserToPlan],
+    candidates: Sequence[Candidate],
+    prefetched: dict[uuid.UUID, Prefetched],
+    report: RegenerationReport,
+    on_user_done: Callable[[RegenerationReport], None] | None,
+) -> None:
+    for user in users:
+        report.users += 1
+        profile = prefetched[user.user_id].profile
+        try:
             draft_dynamic_plan(
                 user.user_id,
                 user.archetype,
                 day,
                 profile.current_mode if profile else Mode.MEDIUM,
-                wake_time,
+                user.wake_time or DEFAULT_WAKE_TIME,
                 profile,
                 candidates=candidates,
-                last_used=prefetched.last_used,
+                last_used=prefetched[user.user_id].last_used,
             )
-            return
+        except Exception as exc:
+            report.failures.append((user.user_id, f"{type(exc).__name__}: {exc}"))
+        if on_user_done is not None:
+            on_user_done(report)
+
+
+def _regenerate_one(
+    user: UserToPlan,
+    day: date,
+    candidates: Sequence[Candidate],
+    prefetched: Prefetched,
+    report: RegenerationReport,
+) -> None:
+    report.users += 1
+    try:
         # generate_plan writes inside its own savepoint: a failure rolls back this user only.
         stored = generate_plan(
             user.user_id,
             user.archetype,
             day,
-            preferences={"wake_time": wake_time},
+            preferences={"wake_time": user.wake_time or DEFAULT_WAKE_TIME},
             regenerate=True,
             candidates=candidates,
             prefetched=prefetched,
