@@ -238,7 +238,11 @@ def recompute_profile(profile: UserPreferenceProfile, now: datetime | None = Non
         ),
         active_days=Count("scheduled_date", distinct=True),
     )
-    completed_days = mine.filter(completed).values_list("scheduled_date", flat=True).distinct()
+    # order_by() drops the model's ordering, which DISTINCT would otherwise widen to
+    # (date, time) pairs: one row per completed day, not per completed task.
+    completed_days = (
+        mine.filter(completed).order_by().values_list("scheduled_date", flat=True).distinct()
+    )
 
     learned = learning.learn(groups, totals["unique_recent"], evidence_groups)
     for name in (
