@@ -22,10 +22,13 @@ from library.models import Task
 from routines.models import Plan, TaskRotationState
 from routines.services import generate_plan
 
-from .stats import median, percentile
+from .stats import median, percentile, verdict
 
 START = date(2027, 1, 4)
 FLOOR_DATE_OFFSET = timedelta(days=3650)
+SHIPPED_LIBRARY_SIZE = 138
+TARGET_RATIO = 3.0
+TARGET_P95_MS = 25.0
 FIXTURE = Path(settings.BASE_DIR) / "fixtures" / "task_library.json"
 
 
@@ -181,7 +184,7 @@ def measure(library: int, history_days: int, users: int, days_measured: int) -> 
     )
 
 
-def run(sizes=(60, 138, 600, 6000), history=(0, 60), users=10, days_measured=5):
+def run(sizes=(60, SHIPPED_LIBRARY_SIZE, 600, 6000), history=(0, 60), users=10, days_measured=5):
     results = []
     for size in sizes:
         for days in history:
@@ -199,4 +202,20 @@ def report(results: list[PlanResult]) -> str:
             f"| {r.library} tasks | {r.history_days} days | {r.samples} | {r.p50_ms:.1f} ms |"
             f" {r.p95_ms:.1f} ms | {r.queries} | {r.floor_p50_ms:.1f} ms | {r.ratio:.1f}x |"
         )
+    worst = max(results, key=lambda r: r.ratio)
+    shipped = [r for r in results if r.library == SHIPPED_LIBRARY_SIZE]
+    queries = sorted({r.queries for r in results})
+    lines += [
+        "",
+        f"Target <= {TARGET_RATIO:.0f}x the floor: worst {worst.ratio:.1f}x "
+        f"({worst.library} tasks, {worst.history_days} days), "
+        f"{verdict(worst.ratio <= TARGET_RATIO)}.",
+    ]
+    if shipped:
+        p95 = max(r.p95_ms for r in shipped)
+        lines.append(
+            f"Target p95 <= {TARGET_P95_MS:.0f} ms with the shipped library: {p95:.1f} ms, "
+            f"{verdict(p95 <= TARGET_P95_MS)}."
+        )
+    lines.append(f"Queries per plan across library sizes: {', '.join(map(str, queries))}.")
     return "\n".join(lines)

@@ -20,9 +20,11 @@ from django.conf import settings
 from feedback.models import UserPreferenceProfile
 from library.choices import ARCHETYPES, MODES
 
-from .plan_generation import build_library, reset_data
+from .plan_generation import SHIPPED_LIBRARY_SIZE, build_library, reset_data
+from .stats import verdict
 
 DAY = date(2027, 2, 1)
+TARGET_USERS_PER_SECOND = 200
 
 
 @dataclass
@@ -99,7 +101,7 @@ def run(counts=(2500, 10000)) -> list[RegenResult]:
     results = []
     for count in counts:
         reset_data()
-        build_library(138)
+        build_library(SHIPPED_LIBRARY_SIZE)
         make_users(count)
         for shards in (1, 2) if count == max(counts) else (1,):
             from routines.models import Plan
@@ -120,4 +122,14 @@ def report(results: list[RegenResult]) -> str:
             f"| {r.users} | {r.shards} | {r.seconds:.1f} s | {r.users_per_second:.0f} |"
             f" {r.peak_mb:.0f} MB | {r.failures} |"
         )
+    best = max(results, key=lambda r: r.users_per_second)
+    met = verdict(best.users_per_second >= TARGET_USERS_PER_SECOND)
+    single = sorted((r for r in results if r.shards == 1), key=lambda r: r.users)
+    lines += [
+        "",
+        f"Target >= {TARGET_USERS_PER_SECOND} users/s: {best.users_per_second:.0f} with "
+        f"{best.shards} process(es), {met}."
+        f" Memory in one process: {single[0].peak_mb:.0f} MB for {single[0].users} users, "
+        f"{single[-1].peak_mb:.0f} MB for {single[-1].users}.",
+    ]
     return "\n".join(lines)

@@ -11,3 +11,8 @@ def percentile(values: list[float], q: float) -> float:
 
 def median(values: list[float]) -> float:
     return statistics.median(values) if values else 0.0
+
+
+def verdict(met: bool) -> str:
+    """How a report states a target: plainly, and loudly when it is missed."""
+    return "met" if met else "MISSED"
