@@ -435,67 +435,88 @@ def regenerate_plans(
     """
     report = RegenerationReport()
     candidates = active_candidates()
-    for batch in batches:
-        mine = [user for user in batch if shard is None or shard.owns(user.user_id)]
+    for page in batches:
+        mine = [user for user in page if shard is None or shard.owns(user.user_id)]
         if not mine:
             continue
         ids = [user.user_id for user in mine]
         profiles = {p.user_id: p for p in UserPreferenceProfile.objects.filter(user_id__in=ids)}
         recent = recent_task_use_many(ids, day)
-        prefetched = {
-            user.user_id: Prefetched(profiles.get(user.user_id), recent.get(user.user_id, {}))
-            for user in mine
-        }
+        batch = _Batch(
+            day,
+            mine,
+            candidates,
+            {
+                user.user_id: Prefetched(profiles.get(user.user_id), recent.get(user.user_id, {}))
+                for user in mine
+            },
+        )
         if dry_run:
-            _dry_run(day, mine, candidates, prefetched, report, on_user_done)
-        elif not _write_batch(day, mine, candidates, prefetched, report, on_user_done):
+            _dry_run(batch, report, on_user_done)
+        elif not _write_batch(batch, report, on_user_done):
             with transaction.atomic():
                 for user in mine:
-                    _regenerate_one(user, day, candidates, prefetched[user.user_id], report)
+                    _regenerate_one(user, day, candidates, batch.prefetched[user.user_id], report)
                     if on_user_done is not None:
                         on_user_done(report)
     return report
 
 
+@dataclass(frozen=True, slots=True)
+class _Batch:
+    """One nightly batch: its users and what was read for all of them at once."""
+
+    day: date
+    users: list[UserToPlan]
+    candidates: Sequence[Candidate]
+    prefetched: dict[uuid.UUID, Prefetched]
+
+    def mode_and_wake_time(self, user: UserToPlan) -> tuple[str, time]:
+        profile = self.prefetched[user.user_id].profile
+        mode = profile.current_mode if profile is not None else Mode.MEDIUM
+        return mode, user.wake_time or DEFAULT_WAKE_TIME
+
+    def draft(self, user: UserToPlan) -> Draft:
+        """The user's dynamic plan from the batch's reads (no queries); raises on failure."""
+        mode, wake_time = self.mode_and_wake_time(user)
+        prefetched = self.prefetched[user.user_id]
+        return draft_dynamic_plan(
+            user.user_id,
+            user.archetype,
+            self.day,
+            mode,
+            wake_time,
+            prefetched.profile,
+            candidates=self.candidates,
+            last_used=prefetched.last_used,
+        )
+
+
 def _write_batch(
-    day: date,
-    users: list[UserToPlan],
-    candidates: Sequence[Candidate],
-    prefetched: dict[uuid.UUID, Prefetched],
+    batch: _Batch,
     report: RegenerationReport,
     on_user_done: Callable[[RegenerationReport], None] | None,
 ) -> bool:
     """Draft and store a batch's plans in one transaction; False if the write failed."""
     plans = []
-    for user in users:
-        profile = prefetched[user.user_id].profile
-        mode = profile.current_mode if profile is not None else Mode.MEDIUM
-        wake_time = user.wake_time or DEFAULT_WAKE_TIME
+    for user in batch.users:
+        mode, wake_time = batch.mode_and_wake_time(user)
         if not settings.ENABLE_DYNAMIC_PLANS:
-            draft = draft_static_plan(day, mode, wake_time, "disabled")
+            draft = draft_static_plan(batch.day, mode, wake_time, "disabled")
         else:
             try:
-                draft = draft_dynamic_plan(
-                    user.user_id,
-                    user.archetype,
-                    day,
-                    mode,
-                    wake_time,
-                    profile,
-                    candidates=candidates,
-                    last_used=prefetched[user.user_id].last_used,
-                )
+                draft = batch.draft(user)
             except Exception as exc:
-                draft = _fallback_draft(exc, user.user_id, day, mode, wake_time)
+                draft = _fallback_draft(exc, user.user_id, batch.day, mode, wake_time)
         plans.append(PlanToStore(user.user_id, user.archetype, wake_time, draft))
     try:
         with transaction.atomic():
-            store_plans(day, plans, regenerate=True)
+            store_plans(batch.day, plans, regenerate=True)
     except Exception:
         logger.warning(
             "Writing a batch of plans failed; writing its users one at a time",
             exc_info=True,
-            extra={"date": day.isoformat(), "users": len(users)},
+            extra={"date": batch.day.isoformat(), "users": len(plans)},
         )
         return False
     for plan in plans:
@@ -510,27 +531,14 @@ def _write_batch(
 
 
 def _dry_run(
-    day: date,
-    users: list[UserToPlan],
-    candidates: Sequence[Candidate],
-    prefetched: dict[uuid.UUID, Prefetched],
+    batch: _Batch,
     report: RegenerationReport,
     on_user_done: Callable[[RegenerationReport], None] | None,
 ) -> None:
-    for user in users:
+    for user in batch.users:
         report.users += 1
-        profile = prefetched[user.user_id].profile
         try:
-            draft_dynamic_plan(
-                user.user_id,
-                user.archetype,
-                day,
-                profile.current_mode if profile else Mode.MEDIUM,
-                user.wake_time or DEFAULT_WAKE_TIME,
-                profile,
-                candidates=candidates,
-                last_used=prefetched[user.user_id].last_used,
-            )
+            batch.draft(user)
         except Exception as exc:
             report.failures.append((user.user_id, f"{type(exc).__name__}: {exc}"))
         if on_user_done is not None:
