@@ -182,3 +182,29 @@ def test_nightly_batch_costs_a_constant_number_of_queries_per_user(task_library)
         assert large == small, (small, large)
     assert large - small <= 8, (small, large)  # for 20 more users and 300 more items
     assert small <= 14, small  # the library version check and the two pages read too
+
+
+def test_batch_rewrites_keep_every_users_rotation_counts_true(task_library):
+    """Two nightly runs over the same day and the previous one: each user's times_used per
+    group equals the plan items stored from that group (the replaced ones taken back)."""
+    from collections import Counter
+
+    from routines.models import PlanItem, TaskRotationState
+
+    profiles = ProfileFactory.create_batch(4)
+    run("--date", "2026-11-24", "--all", "--batch-size", "3")
+    run("--date", DAY, "--all", "--batch-size", "3")
+    run("--date", DAY, "--all", "--batch-size", "3")
+    for profile in profiles:
+        stored = Counter(
+            PlanItem.objects.filter(user_id=profile.user_id, is_dynamic=True).values_list(
+                "variation_group", flat=True
+            )
+        )
+        rotation = dict(
+            TaskRotationState.objects.filter(user_id=profile.user_id).values_list(
+                "variation_group", "times_used"
+            )
+        )
+        assert {g: n for g, n in rotation.items() if n} == dict(stored)
+        assert Plan.objects.filter(user_id=profile.user_id).count() == 2
