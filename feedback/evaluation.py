@@ -5,17 +5,8 @@ logging policy's probabilities come from the plan item; the candidate policy's
 probabilities are recomputed with its own scorer over the same candidates, as that policy
 would have seen the user on that day: the adaptive policy's evidence is rebuilt from the
 feedback recorded before the plan's date (the same 28-day and 14-day windows the live
-profile uses).
-
-Slots of one day are not independent: the planner takes one task per variation group a
-day, so a policy that would have taken its favourite group in the morning cannot take it
-again at midday. Scoring each slot on its own credited the candidate with its favourite
-everywhere (about +4 points at medium heterogeneity in the simulation). So the slots of a
-day are replayed in order, carrying the probability that the candidate policy has
-already used each group, and each slot's probabilities are those of a policy that skips
-the groups it used (selection.probabilities_after_earlier_slots). What remains assumed:
-the candidate set is the one the logged plan offered, and rotation across days follows
-the logged plans.
+profile uses). Each slot is treated on its own: the candidate set is the one the logged
+plan offered, even though a different policy could have changed earlier slots of the day.
 """
 
 import uuid
@@ -25,7 +16,7 @@ from datetime import date, timedelta
 import numpy as np
 
 from library.scoring import AdaptiveScorer, StaticScorer
-from library.selection import probabilities_after_earlier_slots
+from library.selection import choice_probabilities
 from library.selectors import active_candidates
 from routines.models import PlanItem
 from routines.planning import plan_seed
@@ -132,8 +123,7 @@ def logged_events(
         else {}
     )
     events, logging_policies = [], set()
-    # Rows come ordered by user and day: one scorer and one day's group use at a time.
-    current_day, scorer, group_used = None, None, {}
+    scorers: dict = {}
     for (
         user_id,
         day,
@@ -148,12 +138,12 @@ def logged_events(
     ) in rows:
         # Sorted: PostgreSQL jsonb does not keep key order, and the draws must line up.
         candidate_ids = sorted(tid for tid in (slot or {}) if tid in library)
-        if not candidate_ids:
+        if str(task_id) not in candidate_ids:
             continue
         candidates = [library[tid] for tid in candidate_ids]
-        if (user_id, day) != current_day:
-            current_day, group_used = (user_id, day), {}
-            scorer = (
+        key = (user_id, day)
+        if key not in scorers:
+            scorers[key] = (
                 _adaptive_scorer(
                     archetype, mode, history.get(user_id, []), day, list(library.values())
                 )
@@ -163,11 +153,7 @@ def logged_events(
         # Seeded by the slot's place in the plan, not the item's random id, so evaluating the
         # same logs twice gives the same estimate.
         rng = np.random.default_rng(plan_seed(user_id, day, f"evaluate:{position}"))
-        target, group_used = probabilities_after_earlier_slots(
-            scorer, candidates, part, rng, group_used
-        )
-        if str(task_id) not in candidate_ids:
-            continue
+        target, _ = choice_probabilities(scorers[key], candidates, part, rng)
         events.append(
             LoggedEvent(
                 cluster=str(user_id),

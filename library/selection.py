@@ -11,7 +11,7 @@ Every candidate in the slot has a propensity of at least EXPLORATION / K, so log
 support off-policy evaluation of other policies (README, "Policy evaluation").
 """
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -80,46 +80,3 @@ def choose(
     explore = rng.random() < exploration
     index = int(rng.integers(len(candidates))) if explore else int(winners[0])
     return Choice(index, probabilities)
-
-
-def probabilities_after_earlier_slots(
-    scorer: Scorer,
-    candidates: Sequence[Candidate],
-    time_of_day: str,
-    rng: np.random.Generator,
-    group_used: Mapping[str, float],
-    exploration: float = EXPLORATION,
-    draws: int = PROPENSITY_DRAWS,
-) -> tuple[np.ndarray, dict[str, float]]:
-    """A policy's probabilities for a slot of a day it did not plan itself, and the day's
-    group use after it.
-
-    The planner takes at most one task per variation group a day (while another group is
-    left), so what a policy would pick in a later slot depends on what it picked earlier.
-    `group_used` is the probability that the policy already used each group today. Each
-    draw blocks every group with that probability (independently), the policy picks the
-    best unblocked candidate (or, exploring, any unblocked one), and the result is
-    averaged over draws. Returns the slot's probabilities and the updated group use.
-    """
-    groups = sorted({c.variation_group for c in candidates})
-    index = {group: i for i, group in enumerate(groups)}
-    member = np.array([index[c.variation_group] for c in candidates])
-    used = np.array([group_used.get(group, 0.0) for group in groups])
-    blocked_groups = rng.random((len(groups), draws)) < used[:, None]
-    blocked = blocked_groups[member]  # candidates x draws
-    everything_blocked = blocked.all(axis=0)
-    blocked[:, everything_blocked] = False  # the planner then keeps the whole pool
-    scores = scorer.sample(candidates, time_of_day, rng, draws)
-    winners = np.where(blocked, -np.inf, scores).argmax(axis=0)
-    open_count = (~blocked).sum(axis=0)
-    chosen = np.zeros((len(candidates), draws))
-    chosen[winners, np.arange(draws)] = 1.0 - exploration
-    chosen += exploration * (~blocked) / open_count
-    probabilities = chosen.mean(axis=1)
-    group_chosen = np.zeros((len(groups), draws))
-    np.add.at(group_chosen, member, chosen)
-    already = blocked_groups & ~everything_blocked
-    after = np.where(already, 1.0, group_chosen + blocked_groups * everything_blocked)
-    updated = dict(group_used)
-    updated.update(zip(groups, np.clip(after, 0.0, 1.0).mean(axis=1).tolist(), strict=True))
-    return probabilities, updated
