@@ -5,8 +5,15 @@ logging policy's probabilities come from the plan item; the candidate policy's
 probabilities are recomputed with its own scorer over the same candidates, as that policy
 would have seen the user on that day: the adaptive policy's evidence is rebuilt from the
 feedback recorded before the plan's date (the same 28-day and 14-day windows the live
-profile uses). Each slot is treated on its own: the candidate set is the one the logged
-plan offered, even though a different policy could have changed earlier slots of the day.
+profile uses).
+
+Slots of one day are not independent: the planner takes one task per variation group a
+day, so a policy that would have taken its favourite group in the morning cannot take it
+again at midday. Scoring each slot on its own credited the candidate with its favourite
+everywhere (3 to 5 points too high at medium and high heterogeneity in the simulation).
+So each day is replayed slot by slot, carrying how often each policy would have used each
+group (_DayReplay). What remains assumed: the candidate set of a slot is the one the
+logged plan offered, and rotation across days follows the logged plans.
 """
 
 import uuid
@@ -16,7 +23,7 @@ from datetime import date, timedelta
 import numpy as np
 
 from library.scoring import AdaptiveScorer, StaticScorer
-from library.selection import choice_probabilities
+from library.selection import probabilities_with_blocked_groups
 from library.selectors import active_candidates
 from routines.models import PlanItem
 from routines.planning import plan_seed
@@ -117,13 +124,25 @@ def logged_events(
         ).order_by("user_id", "plan__date", "position")
     )
     library = {c.id: c for c in active_candidates(include_inactive=True)}
+    needs_history = candidate_policy == "adaptive" or any(
+        row[8] == AdaptiveScorer.policy for row in rows
+    )
     history = (
         _user_history({r[0] for r in rows}, since, until + timedelta(days=1))
-        if candidate_policy == "adaptive"
+        if needs_history
         else {}
     )
+
+    def scorer_for(policy_name: str, user_id, archetype: str, mode: str, day: date):
+        if policy_name == AdaptiveScorer.policy:
+            return _adaptive_scorer(
+                archetype, mode, history.get(user_id, []), day, list(library.values())
+            )
+        return StaticScorer(archetype, mode)
+
     events, logging_policies = [], set()
-    scorers: dict = {}
+    # Rows come ordered by user, day and position: one day at a time, slot by slot.
+    current_day, day_state = None, None
     for (
         user_id,
         day,
@@ -138,22 +157,21 @@ def logged_events(
     ) in rows:
         # Sorted: PostgreSQL jsonb does not keep key order, and the draws must line up.
         candidate_ids = sorted(tid for tid in (slot or {}) if tid in library)
-        if str(task_id) not in candidate_ids:
+        if not candidate_ids:
             continue
         candidates = [library[tid] for tid in candidate_ids]
-        key = (user_id, day)
-        if key not in scorers:
-            scorers[key] = (
-                _adaptive_scorer(
-                    archetype, mode, history.get(user_id, []), day, list(library.values())
-                )
-                if candidate_policy == "adaptive"
-                else StaticScorer(archetype, mode)
+        if (user_id, day) != current_day:
+            current_day = (user_id, day)
+            day_state = _DayReplay(
+                scorer_for(POLICY_NAMES[candidate_policy], user_id, archetype, mode, day),
+                scorer_for(policy, user_id, archetype, mode, day),
             )
         # Seeded by the slot's place in the plan, not the item's random id, so evaluating the
         # same logs twice gives the same estimate.
-        rng = np.random.default_rng(plan_seed(user_id, day, f"evaluate:{position}"))
-        target, _ = choice_probabilities(scorers[key], candidates, part, rng)
+        seed = plan_seed(user_id, day, f"evaluate:{position}")
+        target = day_state.target_probabilities(candidates, part, seed)
+        if str(task_id) not in candidate_ids:
+            continue
         events.append(
             LoggedEvent(
                 cluster=str(user_id),
@@ -166,3 +184,38 @@ def logged_events(
         )
         logging_policies.add(policy)
     return events, logging_policies
+
+
+class _DayReplay:
+    """One logged day, slot by slot: how often each policy would have used each group.
+
+    The planner takes one task per variation group a day, and a logged slot already lacks
+    the groups the logger really used earlier that day. What the candidate policy would
+    additionally have lost is its *excess* use of a group over the logger's: with the two
+    policies' use of a group maximally coupled, a group the logger had not used is
+    unavailable to the candidate with probability (u_candidate - u_logger) / (1 - u_logger).
+    Evaluating the logger on its own logs therefore blocks nothing, as it must.
+    """
+
+    def __init__(self, candidate_scorer, logger_scorer) -> None:
+        self.candidate_scorer = candidate_scorer
+        self.logger_scorer = logger_scorer
+        self.candidate_use: dict[str, float] = {}
+        self.logger_use: dict[str, float] = {}
+
+    def target_probabilities(self, candidates, part: str, seed: int) -> np.ndarray:
+        def run(scorer, blocked):
+            rng = np.random.default_rng(seed)
+            return probabilities_with_blocked_groups(scorer, candidates, part, rng, blocked)
+
+        excess = {}
+        for group, used in self.candidate_use.items():
+            logger_used = self.logger_use.get(group, 0.0)
+            if used > logger_used and logger_used < 1.0:
+                excess[group] = (used - logger_used) / (1.0 - logger_used)
+        target, _ = run(self.candidate_scorer, excess)
+        _, candidate_after = run(self.candidate_scorer, self.candidate_use)
+        _, logger_after = run(self.logger_scorer, self.logger_use)
+        self.candidate_use.update(candidate_after)
+        self.logger_use.update(logger_after)
+        return target

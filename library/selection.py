@@ -11,7 +11,7 @@ Every candidate in the slot has a propensity of at least EXPLORATION / K, so log
 support off-policy evaluation of other policies (README, "Policy evaluation").
 """
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -80,3 +80,45 @@ def choose(
     explore = rng.random() < exploration
     index = int(rng.integers(len(candidates))) if explore else int(winners[0])
     return Choice(index, probabilities)
+
+
+def probabilities_with_blocked_groups(
+    scorer: Scorer,
+    candidates: Sequence[Candidate],
+    time_of_day: str,
+    rng: np.random.Generator,
+    blocked: Mapping[str, float],
+    exploration: float = EXPLORATION,
+    draws: int = PROPENSITY_DRAWS,
+) -> tuple[np.ndarray, dict[str, float]]:
+    """A policy's probabilities for a slot when each variation group may be unavailable.
+
+    The planner takes at most one task per variation group a day (while another group is
+    left), so what a policy picks in a later slot depends on what it picked earlier.
+    `blocked` is the probability that each group is unavailable. Each draw blocks every
+    group with its probability (independently; if that blocks everything, the whole pool
+    competes, as in the planner), the policy picks the best open candidate (or, exploring,
+    any open one), and the result is averaged over draws.
+
+    Returns the slot's probabilities and, per group of the slot, the probability that it
+    is used once the slot is filled (blocked before, or picked now): with `blocked` set to
+    the policy's own use so far, that carries its use of groups through a day.
+    """
+    groups = sorted({c.variation_group for c in candidates})
+    index = {group: i for i, group in enumerate(groups)}
+    member = np.array([index[c.variation_group] for c in candidates])
+    chance = np.array([blocked.get(group, 0.0) for group in groups])
+    blocked_groups = rng.random((len(groups), draws)) < chance[:, None]
+    closed = blocked_groups[member]  # candidates x draws
+    everything_blocked = closed.all(axis=0)
+    closed[:, everything_blocked] = False
+    scores = scorer.sample(candidates, time_of_day, rng, draws)
+    winners = np.where(closed, -np.inf, scores).argmax(axis=0)
+    open_count = (~closed).sum(axis=0)
+    chosen = np.zeros((len(candidates), draws))
+    chosen[winners, np.arange(draws)] = 1.0 - exploration
+    chosen += exploration * (~closed) / open_count
+    group_chosen = np.zeros((len(groups), draws))
+    np.add.at(group_chosen, member, chosen)
+    used = np.where(blocked_groups, 1.0, group_chosen).mean(axis=1)
+    return chosen.mean(axis=1), dict(zip(groups, used.tolist(), strict=True))

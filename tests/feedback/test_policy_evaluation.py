@@ -9,12 +9,17 @@ import numpy as np
 import pytest
 from django.core.management import CommandError, call_command
 
-from feedback.evaluation import logged_events
+from feedback.evaluation import _DayReplay, logged_events
 from feedback.models import PolicyEstimate, UserPreferenceProfile, UserTaskFeedback
 from feedback.services import Outcome, record_outcomes
 from feedback.simulation import format_off_policy_check, run_off_policy_check
 from library.scoring import StaticScorer
-from library.selection import EXPLORATION, choice_probabilities, choose
+from library.selection import (
+    EXPLORATION,
+    choice_probabilities,
+    choose,
+    probabilities_with_blocked_groups,
+)
 from routines.models import Plan, PlanItem, TaskRotationState
 from routines.services import generate_plan
 from tests.routines.helpers import candidate
@@ -34,6 +39,79 @@ def test_propensities_sum_to_one_and_match_choice_frequencies():
     picks = Counter(choose(scorer, cands, "morning", rng).index for _ in range(4000))
     for index, p in enumerate(probabilities):
         assert picks[index] / 4000 == pytest.approx(p, abs=0.03)
+
+
+def _two_groups():
+    yoga = [candidate("movement", group="yoga", fit=f) for f in (0.95, 0.9)]
+    walks = [candidate("movement", group="walk", fit=f) for f in (0.6, 0.5)]
+    return yoga + walks, StaticScorer("Peak Performer", "medium")
+
+
+def test_with_nothing_blocked_a_slot_keeps_the_plain_probabilities():
+    cands, scorer = _two_groups()
+    plain, _ = choice_probabilities(scorer, cands, "morning", np.random.default_rng(3))
+    first, used = probabilities_with_blocked_groups(
+        scorer, cands, "morning", np.random.default_rng(4), {}
+    )
+    assert first.sum() == pytest.approx(1.0)
+    assert first == pytest.approx(plain, abs=0.05)
+    # After the slot, a group is used exactly as often as one of its tasks was picked.
+    assert used["yoga"] == pytest.approx(first[:2].sum())
+    assert used["walk"] == pytest.approx(first[2:].sum())
+
+
+def test_a_blocked_group_is_skipped_while_another_is_left():
+    cands, scorer = _two_groups()
+    probabilities, used = probabilities_with_blocked_groups(
+        scorer, cands, "midday", np.random.default_rng(5), {"yoga": 1.0}
+    )
+    assert probabilities[:2].tolist() == [0.0, 0.0]
+    assert probabilities[2:].sum() == pytest.approx(1.0)
+    assert used == {"yoga": 1.0, "walk": pytest.approx(1.0)}
+
+
+def test_a_group_blocked_half_the_time_loses_half_its_share():
+    cands, scorer = _two_groups()
+    fresh, _ = probabilities_with_blocked_groups(
+        scorer, cands, "midday", np.random.default_rng(6), {}
+    )
+    half, used = probabilities_with_blocked_groups(
+        scorer, cands, "midday", np.random.default_rng(6), {"yoga": 0.5}
+    )
+    assert half[:2].sum() == pytest.approx(0.5 * fresh[:2].sum(), abs=0.06)
+    assert used["yoga"] == pytest.approx(0.5 + 0.5 * fresh[:2].sum(), abs=0.06)
+
+
+def test_when_every_group_is_blocked_the_whole_pool_competes_again():
+    cands, scorer = _two_groups()
+    plain, _ = choice_probabilities(scorer, cands, "evening", np.random.default_rng(7))
+    probabilities, used = probabilities_with_blocked_groups(
+        scorer, cands, "evening", np.random.default_rng(8), {"yoga": 1.0, "walk": 1.0}
+    )
+    assert probabilities == pytest.approx(plain, abs=0.05)
+    assert used == {"yoga": 1.0, "walk": 1.0}
+
+
+def test_replaying_the_loggers_own_day_blocks_nothing():
+    cands, scorer = _two_groups()
+    replay = _DayReplay(scorer, scorer)
+    for position, part in enumerate(("morning", "midday", "evening")):
+        unblocked, _ = probabilities_with_blocked_groups(
+            scorer, cands, part, np.random.default_rng(position), {}
+        )
+        assert replay.target_probabilities(cands, part, position).tolist() == (unblocked.tolist())
+
+
+def test_a_candidate_keener_on_a_group_than_the_logger_loses_it_later_in_the_day():
+    cands, keen = _two_groups()  # yoga fits best: the candidate takes it first thing
+    replay = _DayReplay(keen, keen)
+    first = replay.target_probabilities(cands, "morning", 1)
+    assert first[:2].sum() > 0.9
+    # Suppose the logger had mostly walked instead: yoga is still in the logged midday
+    # slot, but the candidate most likely used it already, so it mostly cannot have it.
+    replay.logger_use = {"yoga": 0.1, "walk": 0.9}
+    later = replay.target_probabilities(cands, "midday", 2)
+    assert later[:2].sum() < 0.2
 
 
 def test_every_dynamic_item_logs_policy_and_propensity(task_library):
