@@ -3,17 +3,148 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from django.db import connection
 from django.db.models import Count, Q
 from django.db.models.functions import TruncWeek
 
+from holisticos import sql_rows
+from library.models import Task
 from routines.models import Plan, PlanItem
 
+from .learning import OutcomeGroup
 from .models import PolicyEstimate, UserPreferenceProfile, UserTaskFeedback
 from .summary import CategoryWeek, WeeklySummary, explain_changes
 
 
 def get_profile(user_id: uuid.UUID) -> UserPreferenceProfile | None:
     return UserPreferenceProfile.objects.filter(user_id=user_id).first()
+
+
+@dataclass(frozen=True, slots=True)
+class OutcomeHistory:
+    """What relearning a profile reads from the user's feedback."""
+
+    groups: list[OutcomeGroup]  # the learning window (since ..)
+    evidence_groups: list[OutcomeGroup]  # the longer evidence window (evidence_since ..)
+    seen: int  # lifetime
+    completed: int
+    unique_tasks: int  # distinct tasks ever completed
+    unique_recent_tasks: int  # ... completed in the learning window
+    active_days: int  # distinct scheduled days with any outcome
+    completed_days: list[date]  # distinct days with a completion, for streaks
+
+
+_HISTORY_SQL = """
+SELECT 0, f.category, t.subcategory, t.difficulty, f.time_of_day,
+       COUNT(*),
+       SUM(CASE WHEN f.completed THEN 1 ELSE 0 END),
+       SUM(CASE WHEN f.scheduled_date >= %s THEN 1 ELSE 0 END),
+       SUM(CASE WHEN f.completed AND f.scheduled_date >= %s THEN 1 ELSE 0 END),
+       NULL, CAST(NULL AS DATE)
+  FROM {feedback} f LEFT JOIN {task} t ON t.id = f.task_library_id
+ WHERE f.user_id = %s AND f.scheduled_date >= %s
+ GROUP BY f.category, t.subcategory, t.difficulty, f.time_of_day
+UNION ALL
+SELECT 1, NULL, NULL, NULL, NULL,
+       COUNT(*),
+       COALESCE(SUM(CASE WHEN completed THEN 1 ELSE 0 END), 0),
+       COUNT(DISTINCT CASE WHEN completed THEN task_library_id END),
+       COUNT(DISTINCT CASE WHEN completed AND scheduled_date >= %s THEN task_library_id END),
+       COUNT(DISTINCT scheduled_date), CAST(NULL AS DATE)
+  FROM {feedback} WHERE user_id = %s
+UNION ALL
+SELECT DISTINCT 2, NULL, NULL, NULL, NULL, 0, 0, 0, 0, CAST(NULL AS BIGINT), scheduled_date
+  FROM {feedback} WHERE user_id = %s AND completed
+"""
+
+
+def outcome_history(user_id: uuid.UUID, since: date, evidence_since: date) -> OutcomeHistory:
+    """Grouped outcomes, lifetime totals and completed days, in one statement.
+
+    Feedback is recorded on the hot path of the app, and this read runs inside every
+    feedback transaction: one round trip instead of three aggregate queries. Portable SQL
+    (SQLite and PostgreSQL), aggregated in the database, so the rows returned stay few
+    however long the user's history is: a handful of groups plus one row per completed day.
+    """
+    user = UserTaskFeedback._meta.get_field("user_id").get_db_prep_value(user_id, connection)
+    sql = _HISTORY_SQL.format(feedback=UserTaskFeedback._meta.db_table, task=Task._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [since, since, user, evidence_since, since, user, user])
+        rows = cursor.fetchall()
+    groups, evidence_groups, completed_days = [], [], []
+    totals = (0, 0, 0, 0, 0)
+    for kind, category, sub, difficulty, part, seen, done, a, b, days, day in rows:
+        if kind == 0:
+            evidence_groups.append(OutcomeGroup(category, sub, difficulty, part, seen, done))
+            if a:
+                groups.append(OutcomeGroup(category, sub, difficulty, part, a, b))
+        elif kind == 1:
+            totals = (seen, done, a, b, days)
+        else:
+            completed_days.append(day if isinstance(day, date) else date.fromisoformat(day))
+    return OutcomeHistory(groups, evidence_groups, *totals, completed_days)
+
+
+@dataclass(frozen=True, slots=True)
+class FeedbackTarget:
+    """A plan item about to receive feedback, and what is recorded for it so far."""
+
+    item: PlanItem  # only the fields feedback copies; the rest deferred
+    archetype: str
+    readiness_mode: str
+    feedback: UserTaskFeedback | None
+
+
+# What feedback copies from its plan item: not the item's text or slot propensities.
+_TARGET_ITEM_FIELDS = [
+    "id",
+    "user_id",
+    "task_library",
+    "scheduled_date",
+    "scheduled_time",
+    "category",
+    "time_of_day",
+]
+_FEEDBACK_FIELDS = [f.name for f in UserTaskFeedback._meta.concrete_fields]
+
+
+def feedback_targets(
+    user_id: uuid.UUID, plan_item_ids: list[uuid.UUID]
+) -> dict[uuid.UUID, FeedbackTarget]:
+    """The user's plan items among these ids, each with its plan and existing feedback.
+
+    One statement (items, plans, feedback joined); another user's item is simply absent.
+    Run it after locking the profile: the feedback it returns is then what gets merged.
+    """
+    ids = list(dict.fromkeys(plan_item_ids))
+    if not ids:
+        return {}
+    item_columns = sql_rows.columns(PlanItem, "i", _TARGET_ITEM_FIELDS)
+    feedback_columns = sql_rows.columns(UserTaskFeedback, "f", _FEEDBACK_FIELDS)
+    sql = (
+        f"SELECT {item_columns}, p.archetype, p.readiness_mode, {feedback_columns} "
+        f"FROM {PlanItem._meta.db_table} i JOIN {Plan._meta.db_table} p ON p.id = i.plan_id "
+        f"LEFT JOIN {UserTaskFeedback._meta.db_table} f "
+        "ON f.user_id = i.user_id AND f.plan_item_id = i.id "
+        f"WHERE i.user_id = %s AND i.id IN ({', '.join(['%s'] * len(ids))})"
+    )
+    params = [sql_rows.param(PlanItem, "user_id", user_id)]
+    params += [sql_rows.param(PlanItem, "id", item_id) for item_id in ids]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    targets = {}
+    split = len(_TARGET_ITEM_FIELDS)
+    for row in rows:
+        item = sql_rows.instance(PlanItem, _TARGET_ITEM_FIELDS, row[:split])
+        feedback_row = row[split + 2 :]
+        feedback = (
+            sql_rows.instance(UserTaskFeedback, _FEEDBACK_FIELDS, feedback_row)
+            if feedback_row[0] is not None
+            else None
+        )
+        targets[item.id] = FeedbackTarget(item, row[split], row[split + 1], feedback)
+    return targets
 
 
 def weekly_summary(profile: UserPreferenceProfile, week_start: date) -> WeeklySummary:

@@ -7,15 +7,15 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
-from django.db.models import Count, Q
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from holisticos import metrics
+from holisticos import metrics, sql_rows
 from routines.models import PlanItem
 
 from . import evaluation, learning, offpolicy
 from .models import PolicyEstimate, UserPreferenceProfile, UserTaskFeedback
+from .selectors import feedback_targets, outcome_history
 
 FUTURE_TOLERANCE = timedelta(days=1)
 
@@ -92,51 +92,50 @@ def record_outcomes(
     if not settings.FEEDBACK_COLLECTION_ENABLED:
         return Recorded(False, [], [], None)
     now = now or timezone.now()
+    item_ids = [o.plan_item_id for o in outcomes]
     with transaction.atomic():
-        items = {
-            item.id: item
-            for item in PlanItem.objects.select_related("plan").filter(
-                user_id=user_id, id__in=[o.plan_item_id for o in outcomes]
-            )
-        }
-        missing = [o.plan_item_id for o in outcomes if o.plan_item_id not in items]
+        profile = _locked_profile(user_id)
+        targets = feedback_targets(user_id, item_ids)
+        missing = [item_id for item_id in item_ids if item_id not in targets]
         if missing:
             raise PlanItemNotFound(missing[0])
-        first_plan = items[outcomes[0].plan_item_id].plan
-        profile = _locked_profile(user_id, first_plan.archetype, now)
+        if profile is None:
+            profile, raced = _create_profile(user_id, targets[item_ids[0]].archetype, now)
+            if raced:  # another call created it and may have recorded these items since
+                targets = feedback_targets(user_id, item_ids)
         zone = user_zone(profile)
-        existing = {
-            fb.plan_item_id: fb
-            for fb in UserTaskFeedback.objects.filter(user_id=user_id, plan_item_id__in=items)
-        }
+        merged: dict[uuid.UUID, UserTaskFeedback] = {}
         to_create, to_update, rows, created = [], [], [], []
         for outcome in outcomes:
-            item = items[outcome.plan_item_id]
-            row = existing.get(item.id)
-            is_new = row is None
-            if is_new:
-                row = UserTaskFeedback(
-                    user_id=user_id,
-                    plan_item=item,
-                    task_library_id=item.task_library_id,
-                    scheduled_date=item.scheduled_date,
-                    scheduled_time=item.scheduled_time,
-                    category=item.category,
-                    time_of_day=item.time_of_day,
-                    mode_at_time=item.plan.readiness_mode,
-                )
-                existing[item.id] = row
+            target = targets[outcome.plan_item_id]
+            item = target.item
+            row = merged.get(item.id)
+            is_new = False
+            if row is None:
+                row = target.feedback
+                if row is None:
+                    is_new = True
+                    row = UserTaskFeedback(
+                        user_id=user_id,
+                        plan_item=item,
+                        task_library_id=item.task_library_id,
+                        scheduled_date=item.scheduled_date,
+                        scheduled_time=item.scheduled_time,
+                        category=item.category,
+                        time_of_day=item.time_of_day,
+                        mode_at_time=target.readiness_mode,
+                    )
+                    to_create.append(row)
+                else:
+                    to_update.append(row)
+                merged[item.id] = row
             _apply(row, outcome, item, zone, now)
-            if is_new:
-                to_create.append(row)
-            elif row not in to_update:
-                to_update.append(row)
             rows.append(row)
             created.append(is_new)
-        UserTaskFeedback.objects.bulk_create(to_create)
-        if to_update:
-            for row in to_update:
-                row.updated_at = now
+        sql_rows.insert(to_create)
+        if len(to_update) == 1:
+            sql_rows.update(to_update[0], [*_MERGED_FIELDS, "updated_at"])
+        elif to_update:
             UserTaskFeedback.objects.bulk_update(to_update, [*_MERGED_FIELDS, "updated_at"])
         recompute_profile(profile, now)
     metrics.task_feedback_recorded.inc(len(outcomes))
@@ -191,60 +190,75 @@ def _apply(row: UserTaskFeedback, outcome: Outcome, item: PlanItem, zone, now: d
         row.user_notes = outcome.user_notes
 
 
-def _locked_profile(user_id: uuid.UUID, archetype: str, now: datetime) -> UserPreferenceProfile:
-    """The user's profile, locked for this transaction; created on first feedback."""
-    profile = UserPreferenceProfile.objects.select_for_update().filter(user_id=user_id).first()
-    if profile is not None:
-        return profile
+_LOCK_PROFILE_SQL = (
+    "SELECT user_id, timezone, learning_phase FROM user_preference_profile WHERE user_id = %s"
+)
+_LOCKED_PROFILE_FIELDS = ["user_id", "timezone", "learning_phase"]
+
+
+def _locked_profile(user_id: uuid.UUID) -> UserPreferenceProfile | None:
+    """The user's profile, locked for this transaction; only what relearning reads.
+
+    The lock serialises one user's feedback calls (concurrent calls for different users
+    do not wait for each other). The learned fields are left deferred: they are rewritten.
+    """
+    sql = _LOCK_PROFILE_SQL + (" FOR UPDATE" if connection.features.has_select_for_update else "")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [sql_rows.param(UserPreferenceProfile, "user_id", user_id)])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    return sql_rows.instance(UserPreferenceProfile, _LOCKED_PROFILE_FIELDS, row)
+
+
+def _create_profile(
+    user_id: uuid.UUID, archetype: str, now: datetime
+) -> tuple[UserPreferenceProfile, bool]:
+    """Create the profile on first feedback; (profile, whether another call created it)."""
     try:
         with transaction.atomic():
-            return UserPreferenceProfile.objects.create(
+            profile = UserPreferenceProfile.objects.create(
                 user_id=user_id, archetype=archetype, discovery_start_date=now.date()
             )
+            return profile, False
     except IntegrityError:
-        return UserPreferenceProfile.objects.select_for_update().get(user_id=user_id)
+        return UserPreferenceProfile.objects.select_for_update().get(user_id=user_id), True
+
+
+LEARNED_FIELDS = [
+    "category_affinity",
+    "subcategory_affinity",
+    "time_of_day_performance",
+    "complexity_tolerance",
+    "variety_seeking_score",
+    "completion_rate",
+    "profile_confidence",
+    "evidence",
+    "total_tasks_scheduled",
+    "total_tasks_completed",
+    "unique_tasks_tried",
+    "current_streak",
+    "longest_streak",
+    "learning_phase",
+    "last_analyzed_at",
+    "updated_at",
+]
 
 
 def recompute_profile(profile: UserPreferenceProfile, now: datetime | None = None) -> None:
-    """Relearn the profile from its feedback: three aggregate queries and one update."""
+    """Relearn the profile from all its feedback: one aggregate read, one update.
+
+    Always from scratch, never incrementally: an edited task (new subcategory), a skip
+    turned into a completion and a day sliding out of the window all come out right.
+    """
     now = now or timezone.now()
     today = local_today(profile, now)
-    since = today - timedelta(days=learning.WINDOW_DAYS - 1)
-    evidence_since = today - timedelta(days=learning.EVIDENCE_DAYS - 1)
-    mine = UserTaskFeedback.objects.filter(user_id=profile.user_id)
-    completed = Q(completed=True)
-    recent = Q(scheduled_date__gte=since)
-    rows = list(
-        mine.filter(scheduled_date__gte=evidence_since)
-        .values_list(
-            "category", "task_library__subcategory", "task_library__difficulty", "time_of_day"
-        )
-        .annotate(
-            seen=Count("id"),
-            done=Count("id", filter=completed),
-            recent_seen=Count("id", filter=recent),
-            recent_done=Count("id", filter=recent & completed),
-        )
-        .order_by()
+    history = outcome_history(
+        profile.user_id,
+        since=today - timedelta(days=learning.WINDOW_DAYS - 1),
+        evidence_since=today - timedelta(days=learning.EVIDENCE_DAYS - 1),
     )
-    groups = [learning.OutcomeGroup(*row[:4], row[6], row[7]) for row in rows if row[6]]
-    evidence_groups = [learning.OutcomeGroup(*row[:6]) for row in rows]
-    totals = mine.aggregate(
-        seen=Count("id"),
-        done=Count("id", filter=completed),
-        unique=Count("task_library", distinct=True, filter=completed),
-        unique_recent=Count(
-            "task_library", distinct=True, filter=completed & Q(scheduled_date__gte=since)
-        ),
-        active_days=Count("scheduled_date", distinct=True),
-    )
-    # order_by() drops the model's ordering, which DISTINCT would otherwise widen to
-    # (date, time) pairs: one row per completed day, not per completed task.
-    completed_days = (
-        mine.filter(completed).order_by().values_list("scheduled_date", flat=True).distinct()
-    )
-
-    learned = learning.learn(groups, totals["unique_recent"], evidence_groups)
+    learned = learning.learn(history.groups, history.unique_recent_tasks, history.evidence_groups)
     for name in (
         "category_affinity",
         "subcategory_affinity",
@@ -256,15 +270,15 @@ def recompute_profile(profile: UserPreferenceProfile, now: datetime | None = Non
         "evidence",
     ):
         setattr(profile, name, getattr(learned, name))
-    profile.total_tasks_scheduled = totals["seen"]
-    profile.total_tasks_completed = totals["done"]
-    profile.unique_tasks_tried = totals["unique"]
-    profile.current_streak, profile.longest_streak = learning.streaks(completed_days, today)
+    profile.total_tasks_scheduled = history.seen
+    profile.total_tasks_completed = history.completed
+    profile.unique_tasks_tried = history.unique_tasks
+    profile.current_streak, profile.longest_streak = learning.streaks(history.completed_days, today)
     profile.learning_phase = learning.next_phase(
-        profile.learning_phase, totals["seen"], totals["active_days"], learned.profile_confidence
+        profile.learning_phase, history.seen, history.active_days, learned.profile_confidence
     )
     profile.last_analyzed_at = now
-    profile.save()
+    sql_rows.update(profile, LEARNED_FIELDS)
 
 
 def update_profile(

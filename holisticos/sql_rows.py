@@ -1,0 +1,86 @@
+"""Hand-written SQL for hot paths, with the ORM's own value handling.
+
+Compiling a queryset costs ~0.4 ms of CPU on our 2-core machine, more than PostgreSQL
+spends running the query; recording one feedback runs six statements on the request
+path. Those statements are written once here as SQL, while parameters and results go
+through the same field methods and backend converters the ORM uses, so they work
+unchanged on SQLite and PostgreSQL and give back the Python values a queryset would.
+Use it only where a benchmark shows the compiler is the cost (docs/performance.md).
+"""
+
+from collections.abc import Sequence
+
+from django.db import connection
+from django.db.models import DEFERRED, Field, Model
+
+
+def columns(model: type[Model], alias: str, names: Sequence[str]) -> str:
+    """`alias.col1, alias.col2, ...` for the named fields of a model."""
+    quote = connection.ops.quote_name
+    return ", ".join(f"{alias}.{quote(model._meta.get_field(n).column)}" for n in names)
+
+
+def param(model: type[Model], name: str, value):
+    """A Python value as a query parameter for the named field (e.g. a UUID on SQLite)."""
+    return model._meta.get_field(name).get_db_prep_value(value, connection)
+
+
+def _converters(field: Field) -> list:
+    col = field.get_col("t")  # a foreign key converts like the field it points to
+    return connection.ops.get_db_converters(col) + col.get_db_converters(connection)
+
+
+def python_values(model: type[Model], names: Sequence[str], row: Sequence) -> list:
+    """Database values of the named fields as the ORM would return them."""
+    values = []
+    for name, value in zip(names, row, strict=True):
+        field = model._meta.get_field(name)
+        for converter in _converters(field):
+            value = converter(value, field, connection)
+        values.append(value)
+    return values
+
+
+def instance(model: type[Model], names: Sequence[str], row: Sequence) -> Model:
+    """A model instance loaded from a hand-written SELECT; fields not named stay deferred."""
+    attnames = [model._meta.get_field(n).attname for n in names]
+    values = python_values(model, names, row)
+    loaded = dict(zip(attnames, values, strict=True))
+    ordered = [loaded.get(f.attname, DEFERRED) for f in model._meta.concrete_fields]
+    return model.from_db(connection.alias, attnames, ordered)
+
+
+def insert(objs: Sequence[Model]) -> None:
+    """INSERT new instances in one statement: what bulk_create does for a few rows."""
+    if not objs:
+        return
+    model = type(objs[0])
+    meta = model._meta
+    fields = meta.concrete_fields
+    rows, params = [], []
+    for obj in objs:
+        for field in fields:
+            params.append(field.get_db_prep_save(field.pre_save(obj, add=True), connection))
+        rows.append("(" + ", ".join(["%s"] * len(fields)) + ")")
+    names = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    sql = f"INSERT INTO {connection.ops.quote_name(meta.db_table)} ({names}) VALUES "
+    with connection.cursor() as cursor:
+        cursor.execute(sql + ", ".join(rows), params)
+    for obj in objs:
+        obj._state.adding = False
+        obj._state.db = connection.alias
+
+
+def update(obj: Model, names: Sequence[str]) -> None:
+    """UPDATE the named fields of one saved instance (auto_now fields are stamped)."""
+    meta = type(obj)._meta
+    fields = [meta.get_field(n) for n in names]
+    assignments = ", ".join(f"{connection.ops.quote_name(f.column)} = %s" for f in fields)
+    params = [f.get_db_prep_save(f.pre_save(obj, add=False), connection) for f in fields]
+    params.append(meta.pk.get_db_prep_value(obj.pk, connection))
+    sql = (
+        f"UPDATE {connection.ops.quote_name(meta.db_table)} SET {assignments} "
+        f"WHERE {connection.ops.quote_name(meta.pk.column)} = %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
