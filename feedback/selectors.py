@@ -3,7 +3,6 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db import connection
 from django.db.models import Count, Q
 from django.db.models.functions import TruncWeek
 
@@ -66,9 +65,9 @@ def outcome_history(user_id: uuid.UUID, since: date, evidence_since: date) -> Ou
     (SQLite and PostgreSQL), aggregated in the database, so the rows returned stay few
     however long the user's history is: a handful of groups plus one row per completed day.
     """
-    user = UserTaskFeedback._meta.get_field("user_id").get_db_prep_value(user_id, connection)
+    user = sql_rows.param(UserTaskFeedback, "user_id", user_id)
     sql = _HISTORY_SQL.format(feedback=UserTaskFeedback._meta.db_table, task=Task._meta.db_table)
-    with connection.cursor() as cursor:
+    with sql_rows.cursor() as cursor:
         cursor.execute(sql, [since, since, user, evidence_since, since, user, user])
         rows = cursor.fetchall()
     groups, evidence_groups, completed_days = [], [], []
@@ -130,7 +129,7 @@ def feedback_targets(
     )
     params = [sql_rows.param(PlanItem, "user_id", user_id)]
     params += [sql_rows.param(PlanItem, "id", item_id) for item_id in ids]
-    with connection.cursor() as cursor:
+    with sql_rows.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     targets = {}

@@ -203,7 +203,7 @@ def _locked_profile(user_id: uuid.UUID) -> UserPreferenceProfile | None:
     do not wait for each other). The learned fields are left deferred: they are rewritten.
     """
     sql = _LOCK_PROFILE_SQL + (" FOR UPDATE" if connection.features.has_select_for_update else "")
-    with connection.cursor() as cursor:
+    with sql_rows.cursor() as cursor:
         cursor.execute(sql, [sql_rows.param(UserPreferenceProfile, "user_id", user_id)])
         row = cursor.fetchone()
     if row is None:

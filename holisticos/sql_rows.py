@@ -6,12 +6,50 @@ path. Those statements are written once here as SQL, while parameters and result
 through the same field methods and backend converters the ORM uses, so they work
 unchanged on SQLite and PostgreSQL and give back the Python values a queryset would.
 Use it only where a benchmark shows the compiler is the cost (docs/performance.md).
+
+On PostgreSQL these statements also skip the planner after their first runs on a
+connection: `cursor()` binds parameters server-side, and psycopg prepares what it
+executes (settings: DATABASE_PREPARED_STATEMENTS). The ORM's own queries bind
+client-side, as Django's default, and are never prepared.
 """
 
 from collections.abc import Sequence
+from functools import cache
 
 from django.db import connection
-from django.db.models import DEFERRED, Field, Model
+from django.db.backends.utils import CursorDebugWrapper, CursorWrapper
+from django.db.models import DEFERRED, Model
+
+
+def cursor():
+    """A Django cursor (errors wrapped, queries logged and counted) for the SQL written here."""
+    if connection.vendor != "postgresql":
+        return connection.cursor()
+    connection.close_if_health_check_failed()
+    connection.ensure_connection()
+    connection.validate_thread_sharing()
+    with connection.wrap_database_errors:
+        raw = _server_binding_cursor_class()(connection.connection)
+    if connection.queries_logged:
+        return _PreparedDebugCursor(raw, connection)
+    return connection.make_cursor(raw)
+
+
+class _PreparedDebugCursor(CursorDebugWrapper):
+    """Logs each statement as written: psycopg keeps no query text for a prepared one."""
+
+    def execute(self, sql, params=None):
+        with self.debug_sql(sql, params):
+            return CursorWrapper.execute(self, sql, params)
+
+
+@cache
+def _server_binding_cursor_class():
+    """psycopg's server-binding cursor, with the query metrics every other cursor has."""
+    from django.db.backends.postgresql.base import ServerBindingCursor
+    from django_prometheus.db.common import ExportingCursorWrapper
+
+    return ExportingCursorWrapper(ServerBindingCursor, connection.alias, connection.vendor)
 
 
 def columns(model: type[Model], alias: str, names: Sequence[str]) -> str:
@@ -25,27 +63,34 @@ def param(model: type[Model], name: str, value):
     return model._meta.get_field(name).get_db_prep_value(value, connection)
 
 
-def _converters(field: Field) -> list:
-    col = field.get_col("t")  # a foreign key converts like the field it points to
-    return connection.ops.get_db_converters(col) + col.get_db_converters(connection)
+@cache
+def _shape(model: type[Model], names: tuple[str, ...], alias: str, vendor: str) -> tuple:
+    """Per field: its attname, its column expression and the converters the ORM applies."""
+    shape = []
+    for name in names:
+        field = model._meta.get_field(name)
+        col = field.get_col("t")  # a foreign key converts like the field it points to
+        converters = connection.ops.get_db_converters(col) + col.get_db_converters(connection)
+        shape.append((field.attname, col, tuple(converters)))
+    return tuple(shape)
 
 
 def python_values(model: type[Model], names: Sequence[str], row: Sequence) -> list:
     """Database values of the named fields as the ORM would return them."""
     values = []
-    for name, value in zip(names, row, strict=True):
-        field = model._meta.get_field(name)
-        for converter in _converters(field):
-            value = converter(value, field, connection)
+    shape = _shape(model, tuple(names), connection.alias, connection.vendor)
+    for (_, col, converters), value in zip(shape, row, strict=True):
+        for converter in converters:
+            value = converter(value, col, connection)
         values.append(value)
     return values
 
 
 def instance(model: type[Model], names: Sequence[str], row: Sequence) -> Model:
     """A model instance loaded from a hand-written SELECT; fields not named stay deferred."""
-    attnames = [model._meta.get_field(n).attname for n in names]
-    values = python_values(model, names, row)
-    loaded = dict(zip(attnames, values, strict=True))
+    shape = _shape(model, tuple(names), connection.alias, connection.vendor)
+    attnames = [attname for attname, _, _ in shape]
+    loaded = dict(zip(attnames, python_values(model, names, row), strict=True))
     ordered = [loaded.get(f.attname, DEFERRED) for f in model._meta.concrete_fields]
     return model.from_db(connection.alias, attnames, ordered)
 
@@ -64,8 +109,8 @@ def insert(objs: Sequence[Model]) -> None:
         rows.append("(" + ", ".join(["%s"] * len(fields)) + ")")
     names = ", ".join(connection.ops.quote_name(f.column) for f in fields)
     sql = f"INSERT INTO {connection.ops.quote_name(meta.db_table)} ({names}) VALUES "
-    with connection.cursor() as cursor:
-        cursor.execute(sql + ", ".join(rows), params)
+    with cursor() as db:
+        db.execute(sql + ", ".join(rows), params)
     for obj in objs:
         obj._state.adding = False
         obj._state.db = connection.alias
@@ -82,5 +127,5 @@ def update(obj: Model, names: Sequence[str]) -> None:
         f"UPDATE {connection.ops.quote_name(meta.db_table)} SET {assignments} "
         f"WHERE {connection.ops.quote_name(meta.pk.column)} = %s"
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+    with cursor() as db:
+        db.execute(sql, params)

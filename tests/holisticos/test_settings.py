@@ -76,6 +76,14 @@ def test_database_url_selects_postgresql():
     assert values["DATABASES"]["default"]["NAME"] == "hos"
 
 
+def test_prepared_statements_on_postgresql_can_be_switched_off():
+    url = {"DATABASE_URL": "postgres://u@db.internal:5432/hos"}
+    on = read_settings(PROD | url, "DATABASES")["DATABASES"]["default"]["OPTIONS"]
+    off = read_settings(PROD | url | {"DATABASE_PREPARED_STATEMENTS": "false"}, "DATABASES")
+    assert on["prepare_threshold"] == 0
+    assert off["DATABASES"]["default"]["OPTIONS"]["prepare_threshold"] is None
+
+
 def test_sqlite_is_the_default_database():
     values = read_settings(PROD, "DATABASES")
     assert "sqlite3" in values["DATABASES"]["default"]["ENGINE"]

@@ -4,9 +4,11 @@ import uuid
 from datetime import UTC, date, datetime, time
 
 import pytest
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from feedback.models import UserPreferenceProfile, UserTaskFeedback
+from feedback.selectors import outcome_history
 from holisticos import sql_rows
 from tests.factories import FeedbackFactory, PlanItemFactory, ProfileFactory
 
@@ -94,3 +96,32 @@ def test_update_writes_only_the_named_fields_including_json():
     assert stored.longest_streak == 2
     assert stored.evidence == {"overall": [3, 4], "arm": {"hydration/water": [1, 2]}}
     assert stored.updated_at >= before
+
+
+def test_statements_are_logged_and_fail_with_djangos_exceptions():
+    stored = FeedbackFactory()
+    fresh = UserTaskFeedback(user_id=stored.user_id, scheduled_date=date(2026, 11, 24))
+    with CaptureQueriesContext(connection) as queries:
+        sql_rows.insert([fresh])
+    [logged] = queries.captured_queries
+    assert logged["sql"].startswith('INSERT INTO "user_task_feedback"')
+    duplicate = UserTaskFeedback(
+        id=stored.id, user_id=stored.user_id, scheduled_date=fresh.scheduled_date
+    )
+    with pytest.raises(IntegrityError), transaction.atomic():
+        sql_rows.insert([duplicate])
+    assert duplicate._state.adding is True  # not marked saved
+
+
+@pytest.mark.postgres
+def test_postgresql_prepares_the_hand_written_statements():
+    """Server-side binding plus psycopg's prepare: the planner runs once per connection."""
+    user = FeedbackFactory().user_id
+    for _ in range(3):
+        outcome_history(user, date(2026, 11, 11), date(2026, 10, 28))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s",
+            ["%UNION ALL%user_task_feedback%"],
+        )
+        assert cursor.fetchone()[0] == 1
