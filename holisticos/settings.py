@@ -109,13 +109,6 @@ DATABASE_URL = env.str("DATABASE_URL", default="") or f"sqlite:///{BASE_DIR / 'd
 DATABASES = {"default": env.db_url_config(DATABASE_URL)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["ENGINE"] = "django_prometheus.db.backends.postgresql"
-    # The feedback path's hand-written statements (holisticos/sql_rows.py) bind server-side
-    # and are prepared on their first run on a connection: no planning per call. The ORM
-    # binds client-side and is unaffected. Switch off behind a pooler that cannot keep
-    # prepared statements (PgBouncer before 1.21 in transaction mode).
-    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
-        "prepare_threshold", 0 if env.bool("DATABASE_PREPARED_STATEMENTS", default=True) else None
-    )
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["ENGINE"] = "django_prometheus.db.backends.sqlite3"
     # Wait for a writer instead of failing at once when two requests write together.
@@ -125,6 +118,11 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 # checked before reuse, so a restarted database is reconnected to, not failed on.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# PostgreSQL: the feedback path's hand-written statements (holisticos/sql_rows.py) bind
+# server-side and are prepared on their first run on a connection, so they skip the
+# planner afterwards; ORM queries are never prepared. Switch off behind a pooler that
+# cannot keep prepared statements (PgBouncer before 1.21 in transaction mode).
+DATABASE_PREPARED_STATEMENTS = env.bool("DATABASE_PREPARED_STATEMENTS", default=True)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -16,6 +16,7 @@ client-side, as Django's default, and are never prepared.
 from collections.abc import Sequence
 from functools import cache
 
+from django.conf import settings
 from django.db import connection
 from django.db.backends.utils import CursorDebugWrapper, CursorWrapper
 from django.db.models import DEFERRED, Model
@@ -45,11 +46,27 @@ class _PreparedDebugCursor(CursorDebugWrapper):
 
 @cache
 def _server_binding_cursor_class():
-    """psycopg's server-binding cursor, with the query metrics every other cursor has."""
+    """psycopg's server-binding cursor, preparing what it runs, with the query metrics."""
     from django.db.backends.postgresql.base import ServerBindingCursor
     from django_prometheus.db.common import ExportingCursorWrapper
 
-    return ExportingCursorWrapper(ServerBindingCursor, connection.alias, connection.vendor)
+    class PreparingCursor(ServerBindingCursor):
+        def execute(self, query, params=None, **kwargs):
+            if not settings.DATABASE_PREPARED_STATEMENTS:
+                return super().execute(query, params, **kwargs)
+            # Preparing is switched on for this statement only. Left on for the connection,
+            # psycopg would also keep the text of every ORM query in its prepare cache (up
+            # to 100 of them, a nightly batch's inserts among them) without ever preparing
+            # one: the ORM binds client-side.
+            conn = self.connection
+            previous = conn.prepare_threshold
+            conn.prepare_threshold = 0 if previous is None else previous
+            try:
+                return super().execute(query, params, prepare=True, **kwargs)
+            finally:
+                conn.prepare_threshold = previous
+
+    return ExportingCursorWrapper(PreparingCursor, connection.alias, connection.vendor)
 
 
 def columns(model: type[Model], alias: str, names: Sequence[str]) -> str:

@@ -125,3 +125,26 @@ def test_postgresql_prepares_the_hand_written_statements():
             ["%UNION ALL%user_task_feedback%"],
         )
         assert cursor.fetchone()[0] == 1
+
+
+@pytest.mark.postgres
+def test_orm_queries_stay_out_of_the_prepare_cache():
+    """Preparing is on for our statements only; the connection's threshold stays off."""
+    user = FeedbackFactory().user_id
+    outcome_history(user, date(2026, 11, 11), date(2026, 10, 28))
+    assert connection.connection.prepare_threshold is None
+    assert UserTaskFeedback.objects.filter(user_id=user).count() == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("enabled", [True, False])
+def test_prepared_statements_can_be_switched_off(settings, enabled):
+    settings.DATABASE_PREPARED_STATEMENTS = enabled
+    marker = f"SELECT %s AS switch_test_{enabled}"
+    with sql_rows.cursor() as cursor:
+        cursor.execute(marker, [1])
+        cursor.execute(
+            "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s",
+            [f"%switch_test_{enabled}%"],
+        )
+        assert cursor.fetchone()[0] == (1 if enabled else 0)
