@@ -1,5 +1,6 @@
 """Recording feedback and keeping each user's preference profile current."""
 
+import dataclasses
 import uuid
 import zoneinfo
 from collections.abc import Sequence
@@ -225,15 +226,10 @@ def _create_profile(
         return UserPreferenceProfile.objects.select_for_update().get(user_id=user_id), True
 
 
+# What a recomputation writes: everything `learning.learn` returns, plus the counts below.
+_LEARNED = [field.name for field in dataclasses.fields(learning.LearnedProfile)]
 LEARNED_FIELDS = [
-    "category_affinity",
-    "subcategory_affinity",
-    "time_of_day_performance",
-    "complexity_tolerance",
-    "variety_seeking_score",
-    "completion_rate",
-    "profile_confidence",
-    "evidence",
+    *_LEARNED,
     "total_tasks_scheduled",
     "total_tasks_completed",
     "unique_tasks_tried",
@@ -259,16 +255,7 @@ def recompute_profile(profile: UserPreferenceProfile, now: datetime | None = Non
         evidence_since=today - timedelta(days=learning.EVIDENCE_DAYS - 1),
     )
     learned = learning.learn(history.groups, history.unique_recent_tasks, history.evidence_groups)
-    for name in (
-        "category_affinity",
-        "subcategory_affinity",
-        "time_of_day_performance",
-        "complexity_tolerance",
-        "variety_seeking_score",
-        "completion_rate",
-        "profile_confidence",
-        "evidence",
-    ):
+    for name in _LEARNED:
         setattr(profile, name, getattr(learned, name))
     profile.total_tasks_scheduled = history.seen
     profile.total_tasks_completed = history.completed
