@@ -134,10 +134,10 @@ def record_outcomes(
             rows.append(row)
             created.append(is_new)
         sql_rows.insert(to_create)
-        if len(to_update) == 1:
-            sql_rows.update(to_update[0], [*_MERGED_FIELDS, "updated_at"])
-        elif to_update:
-            UserTaskFeedback.objects.bulk_update(to_update, [*_MERGED_FIELDS, "updated_at"])
+        # One prepared UPDATE per row (it stamps updated_at, which bulk_update would not);
+        # a call updates at most one day's items, and the API sends one.
+        for row in to_update:
+            sql_rows.update(row, [*_MERGED_FIELDS, "updated_at"])
         recompute_profile(profile, now)
     metrics.task_feedback_recorded.inc(len(outcomes))
     return Recorded(True, rows, created, profile)

@@ -237,3 +237,18 @@ def test_concurrent_feedback_for_one_user_loses_nothing(plan):
         profile.completion_rate,
     )
     assert profile.total_tasks_scheduled == 5
+
+
+def test_updating_several_rows_in_one_call_stamps_each(plan, monkeypatch):
+    user = plan.plan.user_id
+    items = plan.items[:3]
+    services.record_outcomes(user, [Outcome(i.id, completed=True) for i in items])
+    UserTaskFeedback.objects.filter(user_id=user).update(updated_at=NOW - timedelta(days=3))
+    result = services.record_outcomes(
+        user, [Outcome(i.id, completed=False, skip_reason="no_time") for i in items]
+    )
+    assert result.created == [False, False, False]
+    rows = UserTaskFeedback.objects.filter(user_id=user)
+    assert rows.count() == 3
+    assert all(r.skipped and r.skip_reason == "no_time" and r.completed_at is None for r in rows)
+    assert all(r.updated_at > NOW - timedelta(days=1) for r in rows)
