@@ -3,7 +3,7 @@ from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils import timezone
 
-from holisticos.admin_readonly import ReadOnlyAdmin
+from core.admin_readonly import ReadOnlyAdmin
 
 from .models import PolicyEstimate, UserPreferenceProfile, UserTaskFeedback
 from .selectors import latest_policy_estimates, success_metrics

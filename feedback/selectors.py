@@ -6,7 +6,7 @@ from datetime import date, timedelta
 from django.db.models import Count, Q
 from django.db.models.functions import TruncWeek
 
-from holisticos import sql_rows
+from core import sql_rows
 from library.models import Task
 from routines.models import Plan, PlanItem
 

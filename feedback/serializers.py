@@ -5,7 +5,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from holisticos.api.fields import StrictUUIDField, choice_field
+from core.api.fields import StrictUUIDField, choice_field
 from library.choices import Archetype, Mode
 
 from .models import USER_NOTES_MAX_LENGTH, SkipReason, UserPreferenceProfile

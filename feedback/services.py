@@ -11,7 +11,7 @@ from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from holisticos import metrics, sql_rows
+from core import metrics, sql_rows
 from routines.models import PlanItem
 
 from . import evaluation, learning, offpolicy

@@ -9,8 +9,8 @@ from rest_framework import status, viewsets
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 
-from holisticos.api.access import require_access
-from holisticos.api.schema import COMMON_ERRORS, USER_ID, error
+from core.api.access import require_access
+from core.api.schema import COMMON_ERRORS, USER_ID, error
 
 from . import services
 from .selectors import get_profile, weekly_summary

@@ -5,6 +5,7 @@ environment (or a `.env` file beside manage.py) through django-environ.
 `.env.example` documents every variable.
 """
 
+import importlib.util
 import os
 from pathlib import Path
 
@@ -66,17 +67,21 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "import_export",
-    "holisticos",
+    "core",
     "library",
     "routines",
     "feedback",
 ]
+# Research tools (simulation, benchmarks) come with the dev extra only: a production
+# install has no `lab` package, so no `simulate` or `bench` command.
+if importlib.util.find_spec("lab") is not None:
+    INSTALLED_APPS.append("lab")
 
 MIDDLEWARE = [
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "holisticos.api.middleware.ApiErrorsMiddleware",
+    "core.api.middleware.ApiErrorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -168,16 +173,16 @@ CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "holisticos.api.auth.ServiceKeyAuthentication",
-        "holisticos.api.auth.SupabaseJWTAuthentication",
+        "core.api.auth.ServiceKeyAuthentication",
+        "core.api.auth.SupabaseJWTAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_THROTTLE_CLASSES": ["holisticos.api.throttling.CallerRateThrottle"],
+    "DEFAULT_THROTTLE_CLASSES": ["core.api.throttling.CallerRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"service": THROTTLE_RATE_SERVICE, "user": THROTTLE_RATE_USER},
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["holisticos.api.parsers.SafeJSONParser"],
-    "EXCEPTION_HANDLER": "holisticos.api.errors.exception_handler",
+    "DEFAULT_PARSER_CLASSES": ["core.api.parsers.SafeJSONParser"],
+    "EXCEPTION_HANDLER": "core.api.errors.exception_handler",
     "UNAUTHENTICATED_USER": None,
     # `?format=` belongs to our own endpoints (the weekly summary's html), not negotiation.
     "URL_FORMAT_OVERRIDE": None,

@@ -5,7 +5,7 @@ from django.template.response import TemplateResponse
 from django.urls import path
 
 from feedback.selectors import get_profile
-from holisticos.admin_readonly import ReadOnlyAdmin
+from core.admin_readonly import ReadOnlyAdmin
 
 from .forms import PlanPreviewForm
 from .models import Plan, PlanItem, TaskRotationState

@@ -3,7 +3,7 @@ from datetime import date, timedelta
 from django.utils import timezone
 from rest_framework import serializers
 
-from holisticos.api.fields import StrictUUIDField, choice_field
+from core.api.fields import StrictUUIDField, choice_field
 from library.choices import Archetype, Mode
 
 from .models import PlanType, Priority

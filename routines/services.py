@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from feedback.models import UserPreferenceProfile, UserTaskFeedback
 from feedback.selectors import get_profile
-from holisticos import metrics
+from core import metrics
 from library.candidates import Candidate
 from library.choices import Mode
 from library.scoring import AdaptiveScorer, Scorer, StaticScorer

@@ -6,7 +6,7 @@ from django.utils import timezone
 from feedback.evaluation import CANDIDATE_POLICIES, POLICY_NAMES
 from feedback.offpolicy import format_evaluation
 from feedback.services import evaluate_policy
-from holisticos.command_args import iso_date
+from core.command_args import iso_date
 
 
 class Command(BaseCommand):

@@ -2,7 +2,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from holisticos.command_args import iso_date, uuid_arg
+from core.command_args import iso_date, uuid_arg
 from routines.selectors import users_to_plan
 from routines.services import RegenerationReport, regenerate_plans
 from routines.sharding import parse_shard

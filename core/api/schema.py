@@ -7,7 +7,7 @@ from rest_framework import serializers
 
 
 class ServiceKeyScheme(OpenApiAuthenticationExtension):
-    target_class = "holisticos.api.auth.ServiceKeyAuthentication"
+    target_class = "core.api.auth.ServiceKeyAuthentication"
     name = "ServiceKey"
 
     def get_security_definition(self, auto_schema):
@@ -20,7 +20,7 @@ class ServiceKeyScheme(OpenApiAuthenticationExtension):
 
 
 class SupabaseJWTScheme(OpenApiAuthenticationExtension):
-    target_class = "holisticos.api.auth.SupabaseJWTAuthentication"
+    target_class = "core.api.auth.SupabaseJWTAuthentication"
     name = "UserToken"
 
     def get_security_definition(self, auto_schema):

@@ -6,7 +6,7 @@ import pytest
 from django.db import OperationalError
 from django.test import override_settings
 
-from holisticos.api.throttling import CallerRateThrottle
+from core.api.throttling import CallerRateThrottle
 
 pytestmark = pytest.mark.django_db
 

@@ -87,7 +87,7 @@ def make_users(count: int, learned: bool = False) -> None:
 
 
 def _run(shards: int, day: date = DAY) -> tuple[float, float, int]:
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "holisticos.benchmarks.settings"}
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "lab.benchmarks.settings"}
     base = [sys.executable, "manage.py", "regenerate_plans", "--date", day.isoformat(), "--all"]
     commands = [
         base + (["--shard", f"{k}/{shards}"] if shards > 1 else []) for k in range(1, shards + 1)

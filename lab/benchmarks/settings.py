@@ -2,13 +2,13 @@
 
 from holisticos.settings import *  # noqa: F403
 
-ROOT_URLCONF = "holisticos.benchmarks.urls"
+ROOT_URLCONF = "lab.benchmarks.urls"
 SECURE_SSL_REDIRECT = False
 REST_FRAMEWORK = {
     **REST_FRAMEWORK,  # noqa: F405
     "DEFAULT_THROTTLE_RATES": {"service": "1000000/min", "user": "1000000/min"},
 }
-from holisticos.api.throttling import CallerRateThrottle  # noqa: E402
+from core.api.throttling import CallerRateThrottle  # noqa: E402
 
 CallerRateThrottle.THROTTLE_RATES = REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]
 LOGGING["root"]["level"] = "WARNING"  # noqa: F405

@@ -1,6 +1,6 @@
 """A bounded load generator for loopback only: fixed requests, fixed deadline, then stops.
 
-Run as its own process (python -m holisticos.benchmarks.load_client SPEC.json), so the
+Run as its own process (python -m lab.benchmarks.load_client SPEC.json), so the
 server and the client do not share an interpreter. Prints one JSON line of results.
 """
 

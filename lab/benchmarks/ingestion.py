@@ -50,7 +50,7 @@ def free_port() -> int:
 def start_gunicorn(port: int, workers: int) -> subprocess.Popen:
     env = {
         **os.environ,
-        "DJANGO_SETTINGS_MODULE": "holisticos.benchmarks.settings",
+        "DJANGO_SETTINGS_MODULE": "lab.benchmarks.settings",
         "GUNICORN_BIND": f"127.0.0.1:{port}",
         "GUNICORN_WORKERS": str(workers),
         "GUNICORN_ACCESSLOG": "",
@@ -94,7 +94,7 @@ def load(port: int, requests: list, key: str, concurrency: int) -> dict:
         json.dump(spec, handle)
     try:
         out = subprocess.run(
-            [sys.executable, "-m", "holisticos.benchmarks.load_client", handle.name],
+            [sys.executable, "-m", "lab.benchmarks.load_client", handle.name],
             cwd=settings.BASE_DIR,
             capture_output=True,
             text=True,

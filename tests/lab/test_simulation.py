@@ -3,7 +3,7 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from feedback.simulation import (
+from lab.simulation import (
     HETEROGENEITY,
     SimulationResult,
     WeekStats,

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
-from holisticos.benchmarks import ingestion, machine, plan_generation, regeneration
+from lab.benchmarks import ingestion, machine, plan_generation, regeneration
 
 PARTS = ("plan", "regen", "ingest", "simulate")
 

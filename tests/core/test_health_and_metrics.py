@@ -22,7 +22,7 @@ def test_readyz_ok(client):
 
 
 def test_readyz_fails_when_database_unreachable(client, monkeypatch):
-    from holisticos import health
+    from core import health
 
     class Unreachable:
         def cursor(self):
@@ -40,7 +40,7 @@ def test_readyz_fails_when_database_unreachable(client, monkeypatch):
 
 
 def test_readyz_fails_with_pending_migrations(client, monkeypatch):
-    from holisticos import health
+    from core import health
 
     monkeypatch.setattr(health.MigrationExecutor, "migration_plan", lambda self, targets: [1, 2])
     response = client.get("/readyz")

@@ -30,9 +30,9 @@ from library.selectors import active_candidates
 from routines.services import generate_plan, make_scorer
 
 from . import simulation_worker
-from .evaluation import logged_events
-from .offpolicy import Evaluation, LoggedEvent, evaluate, format_evaluation
-from .services import Outcome, record_outcomes, update_profile
+from feedback.evaluation import logged_events
+from feedback.offpolicy import Evaluation, LoggedEvent, evaluate, format_evaluation
+from feedback.services import Outcome, record_outcomes, update_profile
 
 POLICIES = ("static", "adaptive", "oracle")
 # Spread (in logits) of a user's personal taste around what the archetype predicts.

@@ -3,7 +3,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from feedback.simulation import (
+from lab.simulation import (
     HETEROGENEITY,
     POLICIES,
     format_off_policy_check,

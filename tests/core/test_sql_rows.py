@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 
 from feedback.models import UserPreferenceProfile, UserTaskFeedback
 from feedback.selectors import outcome_history
-from holisticos import sql_rows
+from core import sql_rows
 from tests.factories import FeedbackFactory, PlanItemFactory, ProfileFactory
 
 pytestmark = pytest.mark.django_db
