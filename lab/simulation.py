@@ -23,6 +23,9 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import numpy as np
 
+from feedback.evaluation import logged_events
+from feedback.offpolicy import Evaluation, LoggedEvent, evaluate, format_evaluation
+from feedback.services import Outcome, record_outcomes, update_profile
 from library.candidates import Candidate
 from library.choices import ARCHETYPES, DAY_PARTS, Difficulty, Mode
 from library.scoring import ScoreBreakdown, mode_adjustment
@@ -30,9 +33,6 @@ from library.selectors import active_candidates
 from routines.services import generate_plan, make_scorer
 
 from . import simulation_worker
-from feedback.evaluation import logged_events
-from feedback.offpolicy import Evaluation, LoggedEvent, evaluate, format_evaluation
-from feedback.services import Outcome, record_outcomes, update_profile
 
 POLICIES = ("static", "adaptive", "oracle")
 # Spread (in logits) of a user's personal taste around what the archetype predicts.

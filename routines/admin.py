@@ -4,8 +4,8 @@ from django.contrib import admin
 from django.template.response import TemplateResponse
 from django.urls import path
 
-from feedback.selectors import get_profile
 from core.admin_readonly import ReadOnlyAdmin
+from feedback.selectors import get_profile
 
 from .forms import PlanPreviewForm
 from .models import Plan, PlanItem, TaskRotationState

@@ -12,9 +12,9 @@ from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from core import metrics
 from feedback.models import UserPreferenceProfile, UserTaskFeedback
 from feedback.selectors import get_profile
-from core import metrics
 from library.candidates import Candidate
 from library.choices import Mode
 from library.scoring import AdaptiveScorer, Scorer, StaticScorer

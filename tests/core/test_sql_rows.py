@@ -7,9 +7,9 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
+from core import sql_rows
 from feedback.models import UserPreferenceProfile, UserTaskFeedback
 from feedback.selectors import outcome_history
-from core import sql_rows
 from tests.factories import FeedbackFactory, PlanItemFactory, ProfileFactory
 
 pytestmark = pytest.mark.django_db

@@ -3,10 +3,10 @@ from datetime import timedelta
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from core.command_args import iso_date
 from feedback.evaluation import CANDIDATE_POLICIES, POLICY_NAMES
 from feedback.offpolicy import format_evaluation
 from feedback.services import evaluate_policy
-from core.command_args import iso_date
 
 
 class Command(BaseCommand):
