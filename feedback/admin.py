@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from core.admin_readonly import ReadOnlyAdmin
 
-from .models import PolicyEstimate, UserPreferenceProfile, UserTaskFeedback
+from .models import PolicyEstimate, UserTaskFeedback
 from .selectors import latest_policy_estimates, success_metrics
 
 
@@ -59,21 +59,6 @@ class UserTaskFeedbackAdmin(ReadOnlyAdmin):
             "opts": self.model._meta,
         }
         return TemplateResponse(request, "admin/feedback/dashboard.html", context)
-
-
-@admin.register(UserPreferenceProfile)
-class UserPreferenceProfileAdmin(ReadOnlyAdmin):
-    list_display = (
-        "user_id",
-        "archetype",
-        "learning_phase",
-        "current_mode",
-        "completion_rate",
-        "profile_confidence",
-        "current_streak",
-    )
-    list_filter = ("archetype", "learning_phase", "current_mode")
-    search_fields = ("user_id",)
 
 
 @admin.register(PolicyEstimate)

@@ -25,10 +25,10 @@ import numpy as np
 from library.scoring import AdaptiveScorer, StaticScorer
 from library.selection import probabilities_with_blocked_groups
 from library.selectors import active_candidates
+from profiles import learning
 from routines.models import PlanItem
 from routines.planning import plan_seed
 
-from . import learning
 from .models import UserTaskFeedback
 from .offpolicy import LoggedEvent
 

@@ -8,30 +8,12 @@ from django.db.models.functions import TruncWeek
 
 from core import sql_rows
 from library.models import Task
+from profiles.learning import OutcomeGroup, OutcomeHistory
+from profiles.models import UserPreferenceProfile
 from routines.models import Plan, PlanItem
 
-from .learning import OutcomeGroup
-from .models import PolicyEstimate, UserPreferenceProfile, UserTaskFeedback
+from .models import PolicyEstimate, UserTaskFeedback
 from .summary import CategoryWeek, WeeklySummary, explain_changes
-
-
-def get_profile(user_id: uuid.UUID) -> UserPreferenceProfile | None:
-    return UserPreferenceProfile.objects.filter(user_id=user_id).first()
-
-
-@dataclass(frozen=True, slots=True)
-class OutcomeHistory:
-    """What relearning a profile reads from the user's feedback."""
-
-    groups: list[OutcomeGroup]  # the learning window (since ..)
-    evidence_groups: list[OutcomeGroup]  # the longer evidence window (evidence_since ..)
-    seen: int  # lifetime
-    completed: int
-    unique_tasks: int  # distinct tasks ever completed
-    unique_recent_tasks: int  # ... completed in the learning window
-    active_days: int  # distinct scheduled days with any outcome
-    completed_days: list[date]  # distinct days with a completion, for streaks
-
 
 _HISTORY_SQL = """
 SELECT 0, f.category, t.subcategory, t.difficulty, f.time_of_day,

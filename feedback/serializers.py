@@ -7,8 +7,9 @@ from rest_framework import serializers
 
 from core.api.fields import StrictUUIDField, choice_field
 from library.choices import Archetype, Mode
+from profiles.models import UserPreferenceProfile
 
-from .models import USER_NOTES_MAX_LENGTH, SkipReason, UserPreferenceProfile
+from .models import USER_NOTES_MAX_LENGTH, SkipReason
 from .summary import WeeklySummary
 
 
@@ -124,48 +125,40 @@ class WeeklySummaryQuerySerializer(serializers.Serializer):
     format = serializers.ChoiceField(choices=["json", "html"], required=False, default="json")
 
 
-def summary_payload(summary: WeeklySummary) -> dict:
-    return {
-        "user_id": summary.user_id,
-        "week_start": summary.week_start.isoformat(),
-        "week_end": summary.week_end.isoformat(),
-        "tasks_scheduled": summary.tasks_scheduled,
-        "tasks_completed": summary.tasks_completed,
-        "completion_rate": summary.completion_rate,
-        "previous_week_completion_rate": summary.previous_completion_rate,
-        "completion_rate_change_points": summary.completion_rate_change,
-        "current_streak": summary.current_streak,
-        "longest_streak": summary.longest_streak,
-        "new_tasks_tried": len(summary.new_tasks_tried),
-        "new_task_names": summary.new_tasks_tried,
-        "strongest_category": summary.strongest_category,
-        "weakest_category": summary.weakest_category,
-        "categories": [
-            {
-                "category": c.category,
-                "scheduled": c.scheduled,
-                "with_feedback": c.with_feedback,
-                "completed": c.completed,
-                "completion_rate": round(c.rate, 4),
-            }
-            for c in summary.categories
-        ],
-        "learning_phase": summary.learning_phase,
-        "current_mode": summary.current_mode,
-        "changes_for_next_week": summary.changes,
-    }
+@extend_schema_field(OpenApiTypes.DATETIME)
+class OffsetDateTimeField(serializers.Field):
+    """ISO 8601 with the offset it was recorded in (the user's zone for a local time)."""
+
+    def to_representation(self, value) -> str:
+        return value.isoformat()
 
 
 class FeedbackRecordedSerializer(serializers.Serializer):
-    status = serializers.CharField(help_text='Always "success" (the spec\'s response).')
+    """The feedback response; instance: a `services.Recorded` (its first row is answered)."""
+
+    status = serializers.SerializerMethodField(help_text='Always "success" (the spec).')
     recorded = serializers.BooleanField(help_text="False when feedback collection is off.")
-    created = serializers.BooleanField(required=False)
-    feedback_id = serializers.UUIDField(required=False)
-    completed = serializers.BooleanField(required=False)
-    completed_at = serializers.DateTimeField(required=False, allow_null=True)
-    completed_early_minutes = serializers.IntegerField(required=False, allow_null=True)
-    satisfaction_rating = serializers.IntegerField(required=False, allow_null=True)
-    skip_reason = serializers.CharField(required=False, allow_null=True)
+    created = serializers.BooleanField(required=False, source="row_created")
+    feedback_id = serializers.UUIDField(required=False, source="row.id")
+    completed = serializers.BooleanField(required=False, source="row.completed")
+    completed_at = OffsetDateTimeField(required=False, allow_null=True, source="row.completed_at")
+    completed_early_minutes = serializers.IntegerField(
+        required=False, allow_null=True, source="row.completed_early_minutes"
+    )
+    satisfaction_rating = serializers.IntegerField(
+        required=False, allow_null=True, source="row.satisfaction_rating"
+    )
+    skip_reason = serializers.CharField(required=False, allow_null=True, source="row.skip_reason")
+
+    def get_status(self, result) -> str:
+        return "success"
+
+    def to_representation(self, result):
+        if not result.recorded:
+            return {"status": "success", "recorded": False}
+        data = super().to_representation(result)
+        data["skip_reason"] = data["skip_reason"] or None
+        return data
 
 
 class CategoryWeekSerializer(serializers.Serializer):
@@ -173,25 +166,39 @@ class CategoryWeekSerializer(serializers.Serializer):
     scheduled = serializers.IntegerField()
     with_feedback = serializers.IntegerField()
     completed = serializers.IntegerField()
-    completion_rate = serializers.FloatField()
+    completion_rate = serializers.SerializerMethodField()
+
+    def get_completion_rate(self, category) -> float:
+        return round(category.rate, 4)
 
 
 class WeeklySummarySerializer(serializers.Serializer):
+    """The weekly summary response; instance: a `summary.WeeklySummary`.
+
+    The one definition of the response: the view returns `.data`, the schema is built
+    from the same class.
+    """
+
     user_id = serializers.UUIDField()
     week_start = serializers.DateField()
     week_end = serializers.DateField()
     tasks_scheduled = serializers.IntegerField()
     tasks_completed = serializers.IntegerField()
     completion_rate = serializers.FloatField()
-    previous_week_completion_rate = serializers.FloatField()
-    completion_rate_change_points = serializers.FloatField(allow_null=True)
+    previous_week_completion_rate = serializers.FloatField(source="previous_completion_rate")
+    completion_rate_change_points = serializers.FloatField(
+        allow_null=True, source="completion_rate_change"
+    )
     current_streak = serializers.IntegerField()
     longest_streak = serializers.IntegerField()
-    new_tasks_tried = serializers.IntegerField()
-    new_task_names = serializers.ListField(child=serializers.CharField())
+    new_tasks_tried = serializers.SerializerMethodField()
+    new_task_names = serializers.ListField(child=serializers.CharField(), source="new_tasks_tried")
     strongest_category = serializers.CharField(allow_null=True)
     weakest_category = serializers.CharField(allow_null=True)
     categories = CategoryWeekSerializer(many=True)
     learning_phase = serializers.CharField()
     current_mode = serializers.CharField()
-    changes_for_next_week = serializers.ListField(child=serializers.CharField())
+    changes_for_next_week = serializers.ListField(child=serializers.CharField(), source="changes")
+
+    def get_new_tasks_tried(self, summary: WeeklySummary) -> int:
+        return len(summary.new_tasks_tried)

@@ -1,21 +1,23 @@
 """Recording feedback and keeping each user's preference profile current."""
 
-import dataclasses
 import uuid
-import zoneinfo
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from core import metrics, sql_rows
+from profiles import learning
+from profiles.models import UserPreferenceProfile
+from profiles.selectors import local_today, user_zone
+from profiles.services import apply_learning, create_profile, lock_profile
 from routines.models import PlanItem
 
-from . import evaluation, learning, offpolicy
-from .models import PolicyEstimate, UserPreferenceProfile, UserTaskFeedback
+from . import evaluation, offpolicy
+from .models import PolicyEstimate, UserTaskFeedback
 from .selectors import feedback_targets, outcome_history
 
 FUTURE_TOLERANCE = timedelta(days=1)
@@ -23,10 +25,6 @@ FUTURE_TOLERANCE = timedelta(days=1)
 
 class PlanItemNotFound(Exception):
     """No such plan item for this user (another user's item is reported the same way)."""
-
-
-class ProfileNotFound(Exception):
-    """No profile yet, and not enough given to create one."""
 
 
 class FeedbackRejected(ValueError):
@@ -55,13 +53,14 @@ class Recorded:
     created: list[bool]
     profile: UserPreferenceProfile | None
 
+    @property
+    def row(self) -> UserTaskFeedback | None:
+        """The first outcome's row: what the single-item API call answers with."""
+        return self.feedback[0] if self.feedback else None
 
-def user_zone(profile: UserPreferenceProfile | None) -> zoneinfo.ZoneInfo:
-    return zoneinfo.ZoneInfo(profile.timezone if profile else "UTC")
-
-
-def local_today(profile: UserPreferenceProfile | None, now: datetime | None = None) -> date:
-    return (now or timezone.now()).astimezone(user_zone(profile)).date()
+    @property
+    def row_created(self) -> bool:
+        return bool(self.created) and self.created[0]
 
 
 def record_feedback(
@@ -95,13 +94,13 @@ def record_outcomes(
     now = now or timezone.now()
     item_ids = [o.plan_item_id for o in outcomes]
     with transaction.atomic():
-        profile = _locked_profile(user_id)
+        profile = lock_profile(user_id)
         targets = feedback_targets(user_id, item_ids)
         missing = [item_id for item_id in item_ids if item_id not in targets]
         if missing:
             raise PlanItemNotFound(missing[0])
         if profile is None:
-            profile, raced = _create_profile(user_id, targets[item_ids[0]].archetype, now)
+            profile, raced = create_profile(user_id, targets[item_ids[0]].archetype, now)
             if raced:  # another call created it and may have recorded these items since
                 targets = feedback_targets(user_id, item_ids)
         zone = user_zone(profile)
@@ -191,56 +190,6 @@ def _apply(row: UserTaskFeedback, outcome: Outcome, item: PlanItem, zone, now: d
         row.user_notes = outcome.user_notes
 
 
-_LOCK_PROFILE_SQL = (
-    "SELECT user_id, timezone, learning_phase FROM user_preference_profile WHERE user_id = %s"
-)
-_LOCKED_PROFILE_FIELDS = ["user_id", "timezone", "learning_phase"]
-
-
-def _locked_profile(user_id: uuid.UUID) -> UserPreferenceProfile | None:
-    """The user's profile, locked for this transaction; only what relearning reads.
-
-    The lock serialises one user's feedback calls (concurrent calls for different users
-    do not wait for each other). The learned fields are left deferred: they are rewritten.
-    """
-    sql = _LOCK_PROFILE_SQL + (" FOR UPDATE" if connection.features.has_select_for_update else "")
-    with sql_rows.cursor() as cursor:
-        cursor.execute(sql, [sql_rows.param(UserPreferenceProfile, "user_id", user_id)])
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    return sql_rows.instance(UserPreferenceProfile, _LOCKED_PROFILE_FIELDS, row)
-
-
-def _create_profile(
-    user_id: uuid.UUID, archetype: str, now: datetime
-) -> tuple[UserPreferenceProfile, bool]:
-    """Create the profile on first feedback; (profile, whether another call created it)."""
-    try:
-        with transaction.atomic():
-            profile = UserPreferenceProfile.objects.create(
-                user_id=user_id, archetype=archetype, discovery_start_date=now.date()
-            )
-            return profile, False
-    except IntegrityError:
-        return UserPreferenceProfile.objects.select_for_update().get(user_id=user_id), True
-
-
-# What a recomputation writes: everything `learning.learn` returns, plus the counts below.
-_LEARNED = [field.name for field in dataclasses.fields(learning.LearnedProfile)]
-LEARNED_FIELDS = [
-    *_LEARNED,
-    "total_tasks_scheduled",
-    "total_tasks_completed",
-    "unique_tasks_tried",
-    "current_streak",
-    "longest_streak",
-    "learning_phase",
-    "last_analyzed_at",
-    "updated_at",
-]
-
-
 def recompute_profile(profile: UserPreferenceProfile, now: datetime | None = None) -> None:
     """Relearn the profile from all its feedback: one aggregate read, one update.
 
@@ -254,49 +203,7 @@ def recompute_profile(profile: UserPreferenceProfile, now: datetime | None = Non
         since=today - timedelta(days=learning.WINDOW_DAYS - 1),
         evidence_since=today - timedelta(days=learning.EVIDENCE_DAYS - 1),
     )
-    learned = learning.learn(history.groups, history.unique_recent_tasks, history.evidence_groups)
-    for name in _LEARNED:
-        setattr(profile, name, getattr(learned, name))
-    profile.total_tasks_scheduled = history.seen
-    profile.total_tasks_completed = history.completed
-    profile.unique_tasks_tried = history.unique_tasks
-    profile.current_streak, profile.longest_streak = learning.streaks(history.completed_days, today)
-    profile.learning_phase = learning.next_phase(
-        profile.learning_phase, history.seen, history.active_days, learned.profile_confidence
-    )
-    profile.last_analyzed_at = now
-    sql_rows.update(profile, LEARNED_FIELDS)
-
-
-def update_profile(
-    user_id: uuid.UUID,
-    archetype: str | None = None,
-    current_mode: str | None = None,
-    timezone_name: str | None = None,
-) -> tuple[UserPreferenceProfile, bool]:
-    """Set what the user tells us directly; creates the profile (archetype required)."""
-    with transaction.atomic():
-        profile = UserPreferenceProfile.objects.select_for_update().filter(user_id=user_id).first()
-        created = profile is None
-        if created:
-            if not archetype:
-                raise ProfileNotFound(user_id)
-            profile = UserPreferenceProfile(
-                user_id=user_id, discovery_start_date=timezone.localdate()
-            )
-        if archetype:
-            profile.archetype = archetype
-        if current_mode:
-            profile.current_mode = current_mode
-        if timezone_name:
-            profile.timezone = timezone_name
-        try:
-            with transaction.atomic():
-                profile.save(force_insert=created)
-        except IntegrityError:
-            # Created by a concurrent request a moment ago: apply the change to that one.
-            return update_profile(user_id, archetype, current_mode, timezone_name)
-    return profile, created
+    apply_learning(profile, history, today, now)
 
 
 def evaluate_policy(

@@ -11,9 +11,11 @@ from rest_framework.response import Response
 
 from core.api.access import require_access
 from core.api.schema import COMMON_ERRORS, USER_ID, error
+from profiles import services as profile_services
+from profiles.selectors import get_profile, local_today
 
 from . import services
-from .selectors import get_profile, weekly_summary
+from .selectors import weekly_summary
 from .serializers import (
     FeedbackRecordedSerializer,
     ProfileSerializer,
@@ -21,7 +23,6 @@ from .serializers import (
     TaskFeedbackSerializer,
     WeeklySummaryQuerySerializer,
     WeeklySummarySerializer,
-    summary_payload,
 )
 
 COMPLETION_EXAMPLE = OpenApiExample(
@@ -87,24 +88,9 @@ class FeedbackViewSet(viewsets.ViewSet):
             raise NotFound("Plan item not found for this user.") from exc
         except services.FeedbackRejected as exc:
             raise ValidationError({exc.field: [exc.message]}) from exc
-        if not result.recorded:
-            return Response({"status": "success", "recorded": False})
-        feedback = result.feedback[0]
         return Response(
-            {
-                "status": "success",
-                "recorded": True,
-                "created": result.created[0],
-                "feedback_id": str(feedback.id),
-                "completed": feedback.completed,
-                "completed_at": feedback.completed_at.isoformat()
-                if feedback.completed_at
-                else None,
-                "completed_early_minutes": feedback.completed_early_minutes,
-                "satisfaction_rating": feedback.satisfaction_rating,
-                "skip_reason": feedback.skip_reason or None,
-            },
-            status=status.HTTP_201_CREATED if result.created[0] else status.HTTP_200_OK,
+            FeedbackRecordedSerializer(result).data,
+            status=status.HTTP_201_CREATED if result.row_created else status.HTTP_200_OK,
         )
 
     @extend_schema(
@@ -151,13 +137,13 @@ class FeedbackViewSet(viewsets.ViewSet):
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         try:
-            profile, created = services.update_profile(
+            profile, created = profile_services.update_profile(
                 user,
                 archetype=data.get("archetype"),
                 current_mode=data.get("current_mode"),
                 timezone_name=data.get("timezone"),
             )
-        except services.ProfileNotFound as exc:
+        except profile_services.ProfileNotFound as exc:
             raise NotFound(
                 "No profile for this user yet; include archetype to create one."
             ) from exc
@@ -200,7 +186,7 @@ class FeedbackViewSet(viewsets.ViewSet):
             raise NotFound("Profile not found.")
         week_start = query.validated_data.get("week_start")
         if week_start is None:
-            today = services.local_today(profile)
+            today = local_today(profile)
             week_start = today - timedelta(days=today.weekday())
         elif week_start.weekday() != 0:
             raise ValidationError({"week_start": ["week_start must be a Monday."]})
@@ -208,4 +194,4 @@ class FeedbackViewSet(viewsets.ViewSet):
         if query.validated_data["format"] == "html":
             html = render_to_string("feedback/weekly_summary.html", {"s": summary})
             return HttpResponse(html, content_type="text/html; charset=utf-8")
-        return Response(summary_payload(summary))
+        return Response(WeeklySummarySerializer(summary).data)

@@ -55,6 +55,9 @@ METRICS_ALLOWED_NETWORKS = env.list("METRICS_ALLOWED_NETWORKS", default=["127.0.
 METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
 
 INSTALLED_APPS = [
+    # First: in an installed wheel the project's templates ship as core's app templates
+    # (pyproject.toml) and must override the admin's own.
+    "core",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -67,8 +70,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "import_export",
-    "core",
     "library",
+    "profiles",
     "routines",
     "feedback",
 ]
@@ -144,7 +147,8 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# Outside the code in an installed wheel: STATIC_ROOT=/srv/holisticos/static, say.
+STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -205,7 +209,7 @@ SPECTACULAR_SETTINGS = {
         "ArchetypeEnum": "library.choices.Archetype",
         "ModeEnum": "library.choices.Mode",
         "PriorityEnum": "routines.models.Priority",
-        "LearningPhaseEnum": "feedback.models.LearningPhase",
+        "LearningPhaseEnum": "profiles.models.LearningPhase",
     },
 }
 

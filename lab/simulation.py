@@ -25,12 +25,14 @@ import numpy as np
 
 from feedback.evaluation import logged_events
 from feedback.offpolicy import Evaluation, LoggedEvent, evaluate, format_evaluation
-from feedback.services import Outcome, record_outcomes, update_profile
+from feedback.services import Outcome, record_outcomes
 from library.candidates import Candidate
 from library.choices import ARCHETYPES, DAY_PARTS, Difficulty, Mode
 from library.scoring import ScoreBreakdown, mode_adjustment
 from library.selectors import active_candidates
-from routines.services import generate_plan, make_scorer
+from profiles.services import update_profile
+from routines.drafting import make_scorer
+from routines.services import generate_plan
 
 from . import simulation_worker
 

@@ -46,4 +46,3 @@ MODES: tuple[str, ...] = tuple(Mode.values)
 CATEGORIES: tuple[str, ...] = tuple(Category.values)
 # Performance is learned per part of the day; "any" is a scheduling wildcard only.
 DAY_PARTS: tuple[str, ...] = (TimeOfDay.MORNING, TimeOfDay.AFTERNOON, TimeOfDay.EVENING)
-DIFFICULTY_RANK = {Difficulty.BEGINNER: 0, Difficulty.INTERMEDIATE: 1, Difficulty.ADVANCED: 2}

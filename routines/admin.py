@@ -5,11 +5,11 @@ from django.template.response import TemplateResponse
 from django.urls import path
 
 from core.admin_readonly import ReadOnlyAdmin
-from feedback.selectors import get_profile
+from profiles.selectors import get_profile
 
+from .drafting import PlanningError, PlanRequest, draft_dynamic_plan
 from .forms import PlanPreviewForm
 from .models import Plan, PlanItem, TaskRotationState
-from .services import PlanningError, draft_dynamic_plan
 
 # Previews without a user plan for nobody: no profile, no rotation history.
 PREVIEW_USER = uuid.UUID(int=0)
@@ -69,12 +69,14 @@ class PlanAdmin(ReadOnlyAdmin):
             profile = get_profile(user_id) if user_id else None
             try:
                 draft = draft_dynamic_plan(
-                    user_id or PREVIEW_USER,
-                    data["archetype"],
-                    data["date"],
-                    data["mode"],
-                    data["wake_time"],
-                    profile,
+                    PlanRequest(
+                        user_id or PREVIEW_USER,
+                        data["archetype"],
+                        data["date"],
+                        data["mode"],
+                        data["wake_time"],
+                        profile,
+                    )
                 )
                 blocks = draft.blocks
             except PlanningError as exc:

@@ -5,7 +5,7 @@ from datetime import date, time, timedelta
 
 from django.db.models import Max, OuterRef, Subquery
 
-from feedback.models import UserPreferenceProfile
+from profiles.models import UserPreferenceProfile
 
 from .models import Plan, PlanItem, TimeBlock
 from .planning import MAX_ROTATION_WINDOW
@@ -21,6 +21,19 @@ class StoredPlan:
 
     def items_of(self, block: TimeBlock) -> list[PlanItem]:
         return [item for item in self.items if item.time_block_id == block.id]
+
+    @property
+    def blocks_with_items(self) -> list["BlockWithItems"]:
+        by_block: dict = {}
+        for item in self.items:
+            by_block.setdefault(item.time_block_id, []).append(item)
+        return [BlockWithItems(block, by_block.get(block.id, [])) for block in self.blocks]
+
+
+@dataclass(frozen=True, slots=True)
+class BlockWithItems:
+    block: TimeBlock
+    items: list[PlanItem]
 
 
 def get_stored_plan(user_id: uuid.UUID, day: date) -> StoredPlan | None:

@@ -1,6 +1,8 @@
 from datetime import date, timedelta
 
 from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.api.fields import StrictUUIDField, choice_field
@@ -42,90 +44,65 @@ class PlanLookupSerializer(serializers.Serializer):
     date = serializers.DateField()
 
 
-def clock_label(value) -> str:
+@extend_schema_field(OpenApiTypes.STR)
+class ClockField(serializers.Field):
     """The spec's time format: "06:30 AM"."""
-    return value.strftime("%I:%M %p")
+
+    def to_representation(self, value) -> str:
+        return value.strftime("%I:%M %p")
 
 
-def plan_payload(stored: StoredPlan) -> dict:
-    """The spec's plan JSON (section 1.5), plus `id` and each task's `plan_item_id`."""
-    plan = stored.plan
-    return {
-        "id": str(plan.id),
-        "user_id": str(plan.user_id),
-        "date": plan.date.isoformat(),
-        "system": "HolisticOS",
-        "content": {
-            "time_blocks": [
-                {
-                    "block_name": block.block_name,
-                    "start_time": clock_label(block.start_time),
-                    "end_time": clock_label(block.end_time),
-                    "zone_type": block.zone_type,
-                    "purpose": block.purpose,
-                    "tasks": [
-                        {
-                            "plan_item_id": str(item.id),
-                            "task_library_id": (
-                                str(item.task_library_id) if item.task_library_id else None
-                            ),
-                            "variation_group": item.variation_group or None,
-                            "start_time": clock_label(item.scheduled_time),
-                            "end_time": clock_label(item.end_time),
-                            "title": item.title,
-                            "description": item.description,
-                            "task_type": item.category,
-                            "priority": item.priority,
-                            "estimated_duration_minutes": item.estimated_duration_minutes,
-                        }
-                        for item in stored.items_of(block)
-                    ],
-                }
-                for block in stored.blocks
-            ]
-        },
-        "archetype": plan.archetype,
-        "plan_type": plan.plan_type,
-        "model_used": plan.model_used,
-        "readiness_mode": plan.readiness_mode,
-    }
+class BlankAsNullField(serializers.CharField):
+    """Stored as "" (no value); the spec's JSON says null."""
+
+    def to_representation(self, value) -> str | None:
+        return value or None
 
 
 class PlanTaskSerializer(serializers.Serializer):
-    plan_item_id = serializers.UUIDField(help_text="Send it back with task feedback.")
+    plan_item_id = serializers.UUIDField(source="id", help_text="Send it back with feedback.")
     task_library_id = serializers.UUIDField(allow_null=True)
-    variation_group = serializers.CharField(allow_null=True)
-    start_time = serializers.CharField(help_text='As in the spec, e.g. "06:30 AM".')
-    end_time = serializers.CharField()
+    variation_group = BlankAsNullField(allow_null=True)
+    start_time = ClockField(source="scheduled_time", help_text='As in the spec: "06:30 AM".')
+    end_time = ClockField()
     title = serializers.CharField()
     description = serializers.CharField()
-    task_type = serializers.CharField(help_text="The task's category.")
+    task_type = serializers.CharField(source="category", help_text="The task's category.")
     priority = serializers.ChoiceField(choices=Priority.choices)
     estimated_duration_minutes = serializers.IntegerField()
 
 
 class TimeBlockSerializer(serializers.Serializer):
-    block_name = serializers.CharField()
-    start_time = serializers.CharField()
-    end_time = serializers.CharField()
-    zone_type = serializers.CharField()
-    purpose = serializers.CharField()
-    tasks = PlanTaskSerializer(many=True)
+    """A block with its tasks: built from (block, items) pairs of a StoredPlan."""
+
+    block_name = serializers.CharField(source="block.block_name")
+    start_time = ClockField(source="block.start_time")
+    end_time = ClockField(source="block.end_time")
+    zone_type = serializers.CharField(source="block.zone_type")
+    purpose = serializers.CharField(source="block.purpose")
+    tasks = PlanTaskSerializer(many=True, source="items")
 
 
 class PlanContentSerializer(serializers.Serializer):
-    time_blocks = TimeBlockSerializer(many=True)
+    time_blocks = TimeBlockSerializer(many=True, source="blocks_with_items")
 
 
 class PlanSerializer(serializers.Serializer):
-    """The spec's plan JSON (section 1.5), plus ids."""
+    """The spec's plan JSON (section 1.5), plus ids; instance: a StoredPlan.
 
-    id = serializers.UUIDField()
-    user_id = serializers.UUIDField()
-    date = serializers.DateField()
-    system = serializers.CharField()
-    content = PlanContentSerializer()
-    archetype = serializers.CharField()
-    plan_type = serializers.ChoiceField(choices=PlanType.choices)
-    model_used = serializers.CharField()
-    readiness_mode = serializers.ChoiceField(choices=Mode.choices)
+    The one definition of the plan response: views return `PlanSerializer(stored).data`
+    and the OpenAPI schema is generated from the same class.
+    """
+
+    id = serializers.UUIDField(source="plan.id")
+    user_id = serializers.UUIDField(source="plan.user_id")
+    date = serializers.DateField(source="plan.date")
+    system = serializers.SerializerMethodField()
+    content = PlanContentSerializer(source="*")
+    archetype = serializers.CharField(source="plan.archetype")
+    plan_type = serializers.ChoiceField(source="plan.plan_type", choices=PlanType.choices)
+    model_used = serializers.CharField(source="plan.model_used")
+    readiness_mode = serializers.ChoiceField(source="plan.readiness_mode", choices=Mode.choices)
+
+    def get_system(self, stored: StoredPlan) -> str:
+        return "HolisticOS"

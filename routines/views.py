@@ -14,7 +14,6 @@ from .serializers import (
     GeneratePlanSerializer,
     PlanLookupSerializer,
     PlanSerializer,
-    plan_payload,
 )
 
 GENERATE_EXAMPLE = OpenApiExample(
@@ -64,7 +63,7 @@ class PlanViewSet(viewsets.ViewSet):
             preferences=data.get("preferences") or {},
             regenerate=data["regenerate"],
         )
-        return Response(plan_payload(stored), status=status.HTTP_200_OK)
+        return Response(PlanSerializer(stored).data, status=status.HTTP_200_OK)
 
     @extend_schema(
         operation_id="plans_retrieve",
@@ -89,4 +88,4 @@ class PlanViewSet(viewsets.ViewSet):
         stored = get_stored_plan(user, lookup.validated_data["date"])
         if stored is None:
             raise NotFound("No plan for this user and date.")
-        return Response(plan_payload(stored))
+        return Response(PlanSerializer(stored).data)

@@ -3,9 +3,10 @@ from datetime import date, time
 
 import factory
 
-from feedback.models import UserPreferenceProfile, UserTaskFeedback
+from feedback.models import UserTaskFeedback
 from library.choices import ARCHETYPES, MODES
 from library.models import Task
+from profiles.models import UserPreferenceProfile
 from routines.models import Plan, PlanItem, TimeBlock
 
 

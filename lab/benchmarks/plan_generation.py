@@ -16,9 +16,10 @@ from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from feedback.models import UserPreferenceProfile, UserTaskFeedback
+from feedback.models import UserTaskFeedback
 from feedback.services import Outcome, record_outcomes
 from library.models import Task
+from profiles.models import UserPreferenceProfile
 from routines.models import Plan, TaskRotationState
 from routines.services import generate_plan
 

@@ -22,10 +22,10 @@ from pathlib import Path
 
 from django.conf import settings
 
-from feedback import learning
-from feedback.models import UserPreferenceProfile
 from library.choices import ARCHETYPES, MODES, TimeOfDay
 from library.models import Task
+from profiles import learning
+from profiles.models import UserPreferenceProfile
 from routines.models import Plan
 
 from .plan_generation import SHIPPED_LIBRARY_SIZE, build_library, reset_data

@@ -90,7 +90,8 @@ def test_refused_callers_get_401_json_and_nothing_changes(owner, endpoint, calle
         "wrong_audience": {"HTTP_AUTHORIZATION": f"Bearer {user_token(user_id, audience='anon')}"},
         "wrong_signature": {"HTTP_AUTHORIZATION": f"Bearer {user_token(user_id, secret='x' * 40)}"},
     }[caller]
-    from feedback.models import UserPreferenceProfile, UserTaskFeedback
+    from feedback.models import UserTaskFeedback
+    from profiles.models import UserPreferenceProfile
 
     before = UserPreferenceProfile.objects.get(user_id=user_id).current_mode
     response = send(client_with(**credentials), endpoint, user_id, item_id)
@@ -114,7 +115,8 @@ def test_users_act_for_themselves(owner, user_client, endpoint):
 
 @pytest.mark.parametrize("endpoint", ENDPOINTS)
 def test_another_users_data_is_404_as_if_absent(owner, user_client, endpoint):
-    from feedback.models import UserPreferenceProfile, UserTaskFeedback
+    from feedback.models import UserTaskFeedback
+    from profiles.models import UserPreferenceProfile
     from routines.models import Plan
 
     user_id, item_id = owner

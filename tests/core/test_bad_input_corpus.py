@@ -6,7 +6,8 @@ from datetime import date
 
 import pytest
 
-from feedback.models import PolicyEstimate, UserPreferenceProfile, UserTaskFeedback
+from feedback.models import PolicyEstimate, UserTaskFeedback
+from profiles.models import UserPreferenceProfile
 from routines.models import Plan, PlanItem, TaskRotationState
 
 pytestmark = pytest.mark.django_db

@@ -8,8 +8,9 @@ from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from core import sql_rows
-from feedback.models import UserPreferenceProfile, UserTaskFeedback
+from feedback.models import UserTaskFeedback
 from feedback.selectors import outcome_history
+from profiles.models import UserPreferenceProfile
 from tests.factories import FeedbackFactory, PlanItemFactory, ProfileFactory
 
 pytestmark = pytest.mark.django_db

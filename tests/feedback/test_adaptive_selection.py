@@ -6,9 +6,9 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
-from feedback.models import UserPreferenceProfile
 from feedback.services import Outcome, record_outcomes
 from library.models import Task
+from profiles.models import UserPreferenceProfile
 from routines.services import generate_plan
 from tests.factories import ProfileFactory
 

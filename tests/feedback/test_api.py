@@ -3,7 +3,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from feedback.models import UserPreferenceProfile, UserTaskFeedback
+from feedback.models import UserTaskFeedback
+from profiles.models import UserPreferenceProfile
 from tests.factories import ProfileFactory
 
 pytestmark = pytest.mark.django_db

@@ -1,7 +1,8 @@
 import pytest
 from django.db import IntegrityError, transaction
 
-from feedback.models import UserPreferenceProfile, UserTaskFeedback
+from feedback.models import UserTaskFeedback
+from profiles.models import UserPreferenceProfile
 from tests.factories import FeedbackFactory, ProfileFactory
 
 pytestmark = pytest.mark.django_db
@@ -55,3 +56,29 @@ def test_database_rejects_invalid_profile_values(field, value):
     profile = ProfileFactory()
     with pytest.raises(IntegrityError), transaction.atomic():
         UserPreferenceProfile.objects.filter(pk=profile.pk).update(**{field: value})
+
+
+def test_the_database_keeps_feedback_when_its_plan_item_is_deleted():
+    """Plans are replaced with plain DELETEs (routines never writes feedback): the foreign
+    key itself must clear the link, on SQLite and PostgreSQL alike."""
+    from django.db import connection
+
+    feedback = FeedbackFactory()
+    item_id = feedback.plan_item_id
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "DELETE FROM plan_items WHERE id = %s",
+            [
+                UserTaskFeedback._meta.get_field("plan_item").target_field.get_db_prep_value(
+                    item_id, connection
+                )
+            ],
+        )
+    feedback.refresh_from_db()
+    assert feedback.plan_item_id is None
+    assert feedback.scheduled_date is not None  # the copies stay true
+
+
+def test_profile_model_lives_in_the_profiles_app():
+    assert UserPreferenceProfile._meta.app_label == "profiles"
+    assert UserPreferenceProfile._meta.db_table == "user_preference_profile"

@@ -10,7 +10,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from feedback.evaluation import _DayReplay, logged_events
-from feedback.models import PolicyEstimate, UserPreferenceProfile, UserTaskFeedback
+from feedback.models import PolicyEstimate, UserTaskFeedback
 from feedback.services import Outcome, record_outcomes
 from lab.simulation import format_off_policy_check, run_off_policy_check
 from library.scoring import StaticScorer
@@ -20,6 +20,7 @@ from library.selection import (
     choose,
     probabilities_with_blocked_groups,
 )
+from profiles.models import UserPreferenceProfile
 from routines.models import Plan, PlanItem, TaskRotationState
 from routines.services import generate_plan
 from tests.routines.helpers import candidate

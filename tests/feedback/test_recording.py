@@ -7,8 +7,9 @@ from django.db import connection
 from prometheus_client import REGISTRY
 
 from feedback import services
-from feedback.models import UserPreferenceProfile, UserTaskFeedback
+from feedback.models import UserTaskFeedback
 from feedback.services import FeedbackRejected, Outcome, PlanItemNotFound, record_feedback
+from profiles.models import UserPreferenceProfile
 from tests.factories import ProfileFactory
 
 pytestmark = pytest.mark.django_db

@@ -6,10 +6,10 @@ from datetime import date, timedelta
 
 import pytest
 
-from feedback.learning import OutcomeGroup
 from feedback.models import UserTaskFeedback
 from feedback.selectors import feedback_targets, outcome_history
 from library.models import Task
+from profiles.learning import OutcomeGroup
 from tests.factories import FeedbackFactory, PlanFactory, PlanItemFactory, TaskFactory
 
 pytestmark = pytest.mark.django_db

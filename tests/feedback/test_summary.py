@@ -104,7 +104,7 @@ def week_of_outcomes(task_library, monkeypatch):
 
 @pytest.mark.django_db
 def test_weekly_summary_from_the_database(week_of_outcomes, django_assert_max_num_queries):
-    from feedback.models import UserPreferenceProfile
+    from profiles.models import UserPreferenceProfile
 
     profile = UserPreferenceProfile.objects.get(user_id=week_of_outcomes)
     with django_assert_max_num_queries(6):

@@ -43,7 +43,8 @@ def test_oracle_beats_static_when_tastes_stray(task_library):
 
 
 def test_same_seed_same_result(task_library):
-    from feedback.models import UserPreferenceProfile, UserTaskFeedback
+    from feedback.models import UserTaskFeedback
+    from profiles.models import UserPreferenceProfile
     from routines.models import Plan, TaskRotationState
 
     a = run_simulation(users=2, days=3, seed=11, policies=("adaptive",))

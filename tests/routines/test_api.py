@@ -121,9 +121,9 @@ def test_static_plan_keeps_the_shape(api_client, task_library, settings):
 
 
 def test_generation_failure_is_served_as_static_not_500(api_client, task_library, monkeypatch):
-    from routines import services
+    from routines import drafting
 
-    monkeypatch.setattr(services, "active_candidates", lambda: 1 / 0)
+    monkeypatch.setattr(drafting, "active_candidates", lambda: 1 / 0)
     response = api_client.post(GENERATE, body(), format="json")
     assert response.status_code == 200
     assert response.json()["plan_type"] == "static_routine"

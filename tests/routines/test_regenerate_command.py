@@ -5,7 +5,7 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from routines import services
+from routines import drafting, nightly, services
 from routines.models import Plan
 from routines.sharding import parse_shard, shard_of
 from tests.factories import PlanFactory, ProfileFactory
@@ -112,7 +112,7 @@ def test_neither_user_nor_all_is_a_usage_error():
 def test_a_failing_user_is_reported_and_skipped(task_library, monkeypatch):
     profiles = ProfileFactory.create_batch(3)
     broken = profiles[1].user_id
-    real = services.store_plans
+    real = nightly.store_plans
 
     def flaky(day, plans, regenerate):
         # A write that fails whenever it includes the broken user's plan: the batch's
@@ -121,6 +121,8 @@ def test_a_failing_user_is_reported_and_skipped(task_library, monkeypatch):
             raise RuntimeError("database went away")
         return real(day, plans, regenerate)
 
+    # Both writers: the batch's and the one-at-a-time path's.
+    monkeypatch.setattr(nightly, "store_plans", flaky)
     monkeypatch.setattr(services, "store_plans", flaky)
     err = StringIO()
     with pytest.raises(CommandError, match="1 of 3 users failed"):
@@ -147,14 +149,14 @@ def test_a_batch_that_meets_an_on_demand_plan_still_plans_everyone(task_library)
 def test_a_user_whose_dynamic_plan_fails_gets_the_static_plan(task_library, monkeypatch):
     profiles = ProfileFactory.create_batch(3)
     broken = profiles[2].user_id
-    real = services.draft_dynamic_plan
+    real = drafting.draft_dynamic_plan
 
-    def failing(user_id, *args, **kwargs):
-        if user_id == broken:
-            raise services.PlanningError("nothing fits")
-        return real(user_id, *args, **kwargs)
+    def failing(request):
+        if request.user_id == broken:
+            raise drafting.PlanningError("nothing fits")
+        return real(request)
 
-    monkeypatch.setattr(services, "draft_dynamic_plan", failing)
+    monkeypatch.setattr(drafting, "draft_dynamic_plan", failing)
     output = run("--date", DAY, "--all")
     assert "users=3 plans_written=3 fallbacks=1 failures=0" in output
     assert Plan.objects.get(user_id=broken).fallback_reason == "planning"
@@ -166,7 +168,7 @@ def test_nightly_batch_costs_a_constant_number_of_queries_per_user(task_library)
 
     def queries_for(users: int) -> int:
         Plan.objects.all().delete()
-        from feedback.models import UserPreferenceProfile
+        from profiles.models import UserPreferenceProfile
 
         UserPreferenceProfile.objects.all().delete()
         ProfileFactory.create_batch(users)

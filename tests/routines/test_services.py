@@ -11,7 +11,7 @@ from prometheus_client import REGISTRY
 from feedback.models import UserTaskFeedback
 from feedback.services import Outcome, record_outcomes
 from library.models import Task
-from routines import services
+from routines import drafting
 from routines.models import Plan, PlanItem, TaskRotationState, TimeBlock
 from routines.services import generate_plan
 from tests.factories import ProfileFactory, TaskFactory
@@ -189,7 +189,7 @@ def test_failure_in_dynamic_generation_falls_back_to_static(task_library, monkey
     def broken(*args, **kwargs):
         raise RuntimeError("scoring exploded")
 
-    monkeypatch.setattr(services, "plan_day", broken)
+    monkeypatch.setattr(drafting, "plan_day", broken)
     before = metric("plan_fallbacks_total", reason="error")
     user = uuid.uuid4()
     stored = generate_plan(user, ARCHETYPE, DAY)

@@ -3,8 +3,8 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 
 from core.command_args import iso_date, uuid_arg
+from routines.nightly import RegenerationReport, regenerate_plans
 from routines.selectors import users_to_plan
-from routines.services import RegenerationReport, regenerate_plans
 from routines.sharding import parse_shard
 
 

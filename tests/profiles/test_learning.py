@@ -4,7 +4,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from feedback.learning import OutcomeGroup, learn, next_phase, smoothed, streaks
+from profiles.learning import OutcomeGroup, learn, next_phase, smoothed, streaks
 
 D = date(2026, 11, 24)
 

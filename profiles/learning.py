@@ -1,6 +1,6 @@
 """Learning a preference profile from aggregated outcomes. Pure: counts in, numbers out.
 
-The service aggregates feedback in SQL (a handful of grouped rows, however many outcomes a
+The feedback app aggregates outcomes in SQL (a handful of grouped rows, however many outcomes a
 user has) and hands the rows here. Every rate is smoothed toward a prior so one outcome
 cannot swing an affinity to 0 or 1: affinity = (completed + k * prior) / (seen + k).
 """
@@ -40,10 +40,17 @@ class OutcomeGroup:
 
 
 @dataclass(frozen=True, slots=True)
-class DayTotals:
-    day: date
-    seen: int
+class OutcomeHistory:
+    """What relearning a profile reads from the user's outcomes (aggregated by feedback)."""
+
+    groups: list[OutcomeGroup]  # the learning window
+    evidence_groups: list[OutcomeGroup]  # the longer evidence window
+    seen: int  # lifetime
     completed: int
+    unique_tasks: int  # distinct tasks ever completed
+    unique_recent_tasks: int  # ... completed in the learning window
+    active_days: int  # distinct scheduled days with any outcome
+    completed_days: list[date]  # distinct days with a completion, for streaks
 
 
 @dataclass(slots=True)

@@ -1,0 +1,166 @@
+"""Drafting a day: which tasks, when, and the one decision between dynamic and static.
+
+Reads only; nothing here writes. The single request (services.py) and the nightly batch
+(nightly.py) both draft through `draft_plan`, so they fall back for the same reasons.
+"""
+
+import logging
+import time as clock
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, time
+
+from django.conf import settings
+
+from core import metrics
+from library.candidates import Candidate
+from library.scoring import AdaptiveScorer, Scorer, StaticScorer
+from library.selectors import active_candidates
+from profiles.models import UserPreferenceProfile
+
+from .layout import allowed_difficulties
+from .models import PlanType
+from .planning import DayRequest, PlannedBlock, plan_day, plan_rng, static_day
+from .selectors import recent_task_use
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_WAKE_TIME = time(6, 0)
+STATIC_MODEL = "static_default_v1"
+
+# (archetype, mode, profile or None, library) -> the scorer for one plan.
+ScorerFactory = Callable[[str, str, object, Sequence[Candidate]], Scorer]
+
+
+class PlanningError(Exception):
+    """Dynamic generation could not produce a usable plan (the static plan is served)."""
+
+
+@dataclass(frozen=True, slots=True)
+class PlanRequest:
+    """Everything needed to draft one user's day.
+
+    `profile` and `last_used` are what a batch read once for many users; `last_used` None
+    means "read the user's rotation history now". `candidates` (the library, loaded once)
+    and `scorer_factory` (another policy) serve batch runs and the simulation.
+    """
+
+    user_id: uuid.UUID
+    archetype: str
+    day: date
+    mode: str
+    wake_time: time = DEFAULT_WAKE_TIME
+    profile: UserPreferenceProfile | None = None
+    last_used: dict[str, date] | None = None
+    candidates: Sequence[Candidate] | None = None
+    scorer_factory: ScorerFactory | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Draft:
+    """A planned day before it is stored."""
+
+    blocks: list[PlannedBlock]
+    plan_type: str
+    model_used: str
+    mode: str
+    policy: str = ""
+    fallback_reason: str = ""
+
+
+def make_scorer(
+    archetype: str,
+    mode: str,
+    profile,
+    candidates: Sequence[Candidate] = (),
+    policy: str | None = None,
+) -> Scorer:
+    """The scorer for SCORING_POLICY (or an explicit policy): static baseline or adaptive.
+
+    A user without a profile has nothing learned yet, so the adaptive policy would equal
+    the static one; the static scorer is used and logged as such.
+    """
+    policy = policy or settings.SCORING_POLICY
+    if policy == "adaptive" and profile is not None:
+        return AdaptiveScorer(
+            archetype,
+            mode,
+            evidence=profile.evidence,
+            confidence=profile.profile_confidence,
+            learning_phase=profile.learning_phase,
+            candidates=candidates,
+        )
+    return StaticScorer(archetype, mode)
+
+
+def draft_dynamic_plan(request: PlanRequest) -> Draft:
+    """Choose and schedule the day's tasks from the library; raises when it cannot."""
+    candidates = request.candidates
+    if candidates is None:
+        candidates = active_candidates()
+    if not candidates:
+        raise PlanningError("the task library has no active tasks")
+    last_used = request.last_used
+    if last_used is None:
+        last_used = recent_task_use(request.user_id, request.day)
+    profile = request.profile
+    tolerance = profile.complexity_tolerance if profile is not None else 0.5
+    day = DayRequest(
+        request.day, request.wake_time, request.mode, allowed_difficulties(request.mode, tolerance)
+    )
+    scorer = (request.scorer_factory or make_scorer)(
+        request.archetype, request.mode, profile, candidates
+    )
+    started = clock.perf_counter()
+    blocks = plan_day(day, candidates, last_used, scorer, plan_rng(request.user_id, request.day))
+    metrics.task_library_selection_seconds.observe(clock.perf_counter() - started)
+    if not any(block.tasks for block in blocks):
+        raise PlanningError("no task in the library fits this day")
+    return Draft(
+        blocks,
+        PlanType.DYNAMIC,
+        f"task_library_{settings.TASK_LIBRARY_VERSION}",
+        request.mode,
+        policy=scorer.policy,
+    )
+
+
+def draft_static_plan(request: PlanRequest, reason: str) -> Draft:
+    return Draft(
+        static_day(request.day, request.wake_time),
+        PlanType.STATIC,
+        STATIC_MODEL,
+        request.mode,
+        "",
+        reason,
+    )
+
+
+def draft_plan(request: PlanRequest) -> Draft:
+    """The one fallback decision: the dynamic plan, or the static day and why not."""
+    if not settings.ENABLE_DYNAMIC_PLANS:
+        return draft_static_plan(request, "disabled")
+    try:
+        return draft_dynamic_plan(request)
+    except Exception as exc:
+        return fallback_draft(exc, request)
+
+
+def fallback_draft(exc: Exception, request: PlanRequest) -> Draft:
+    """Log why dynamic generation failed and draft the static day to serve instead."""
+    reason = "planning" if isinstance(exc, PlanningError) else "error"
+    logger.error(
+        "Dynamic plan generation failed; serving the static plan",
+        exc_info=exc,
+        extra={"user_id": str(request.user_id), "date": request.day.isoformat(), "reason": reason},
+    )
+    return draft_static_plan(request, reason)
+
+
+def count_plan(draft: Draft) -> None:
+    """Prometheus: a dynamic plan by policy, or a fallback by reason."""
+    if draft.plan_type == PlanType.DYNAMIC:
+        metrics.dynamic_plans_generated.labels(policy=draft.policy).inc()
+    else:
+        metrics.plan_fallbacks.labels(reason=draft.fallback_reason).inc()
