@@ -59,7 +59,7 @@ def imported_rooms(path: Path) -> set[str]:
 
 def test_every_room_is_found():
     rooms = {room for room, _ in modules()}
-    assert {"core", "library", "routines", "feedback", "lab", CONFIG} <= rooms
+    assert {"core", "library", "profiles", "routines", "feedback", "lab", CONFIG} <= rooms
 
 
 @pytest.mark.parametrize("room,path", modules(), ids=lambda v: str(v))
