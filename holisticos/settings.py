@@ -6,8 +6,10 @@ environment (or a `.env` file beside manage.py) through django-environ.
 """
 
 import importlib.util
+import ipaddress
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -42,10 +44,31 @@ if SCORING_POLICY not in {"static", "adaptive"}:
 
 # --- API access -------------------------------------------------------------------------
 # Service keys arrive in the spec's X-API-Key header and are stored hashed
-# (djangorestframework-api-key); user tokens are Supabase JWTs (HS256).
+# (djangorestframework-api-key); user tokens are Supabase JWTs: ES256/RS256 checked against
+# the project's published keys (SUPABASE_URL), HS256 against the legacy shared secret.
 API_KEY_CUSTOM_HEADER = "HTTP_X_API_KEY"
+SUPABASE_URL = env.str("SUPABASE_URL", default="").rstrip("/")
 SUPABASE_JWT_SECRET = env.str("SUPABASE_JWT_SECRET", default="")
 SUPABASE_JWT_AUDIENCE = env.str("SUPABASE_JWT_AUDIENCE", default="authenticated")
+SUPABASE_JWKS_TIMEOUT = env.float("SUPABASE_JWKS_TIMEOUT", default=3.0)
+SUPABASE_JWKS_CACHE_SECONDS = env.int("SUPABASE_JWKS_CACHE_SECONDS", default=600)
+if SUPABASE_URL:
+    # The keys that sign user tokens must arrive over TLS; plain http only on this machine.
+    _supabase = urlsplit(SUPABASE_URL)
+    _host = _supabase.hostname or ""
+    try:
+        _loopback = _host == "localhost" or ipaddress.ip_address(_host).is_loopback
+    except ValueError:
+        _loopback = False
+    _secure = _supabase.scheme == "https" or (_supabase.scheme == "http" and _loopback)
+    if not _host or not _secure:
+        raise ImproperlyConfigured(
+            "SUPABASE_URL must be https://<project host> (plain http only for loopback)."
+        )
+if SUPABASE_JWKS_TIMEOUT <= 0:
+    raise ImproperlyConfigured("SUPABASE_JWKS_TIMEOUT must be more than 0 seconds.")
+if SUPABASE_JWKS_CACHE_SECONDS < 60:
+    raise ImproperlyConfigured("SUPABASE_JWKS_CACHE_SECONDS must be at least 60.")
 THROTTLE_RATE_SERVICE = env.str("THROTTLE_RATE_SERVICE", default="3000/min")
 THROTTLE_RATE_USER = env.str("THROTTLE_RATE_USER", default="120/min")
 # Largest request body accepted under /api/ (413 above it).

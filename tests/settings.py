@@ -11,6 +11,8 @@ os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
 from holisticos.settings import *  # noqa: F403
 
 SUPABASE_JWT_SECRET = "tests-only-supabase-jwt-secret-of-sufficient-length"
+# HS256 only by default; the JWKS tests point SUPABASE_URL at a key server of their own.
+SUPABASE_URL = ""
 THROTTLE_RATE_SERVICE = "100000/min"
 THROTTLE_RATE_USER = "100000/min"
 REST_FRAMEWORK = {

@@ -70,8 +70,9 @@ def exception_handler(exc, context):
     elif isinstance(exc, exceptions.ParseError):
         response.data = error_body("malformed", f"Malformed request body: {exc.detail}")
     else:
-        code = getattr(exc, "default_code", "error")
         detail = getattr(exc, "detail", str(exc))
+        # A specific code given when raising (e.g. a 401's reason) wins over the class's.
+        code = getattr(detail, "code", None) or getattr(exc, "default_code", "error")
         message = str(detail) if not isinstance(detail, dict | list) else "Request failed."
         response.data = error_body(str(code), message)
     return response

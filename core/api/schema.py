@@ -28,7 +28,17 @@ class SupabaseJWTScheme(OpenApiAuthenticationExtension):
             "type": "http",
             "scheme": "bearer",
             "bearerFormat": "JWT",
-            "description": "The user's Supabase access token; acts for its `sub` only.",
+            "description": (
+                "The user's Supabase access token; acts for its `sub` only. Tokens signed "
+                "with the project's JWT signing keys (ES256 or RS256, checked against the "
+                "project's JWKS at `SUPABASE_URL/auth/v1/.well-known/jwks.json`, `iss` = "
+                "`SUPABASE_URL/auth/v1`) and, for legacy projects, tokens signed with the "
+                "shared JWT secret (HS256, `SUPABASE_JWT_SECRET`) are accepted. A refused "
+                "token answers 401 whose error code names the reason (`token_expired`, "
+                "`unknown_key`, `bad_signature`, `wrong_issuer`, `wrong_audience`, "
+                "`algorithm_not_allowed`, `invalid_token`); 503 when the signing keys "
+                "cannot be fetched."
+            ),
         }
 
 
@@ -57,7 +67,7 @@ COMMON_ERRORS = {
     401: error("Missing, invalid, expired or revoked credentials."),
     413: error("Request body too large."),
     429: error("Too many requests for this key or user."),
-    503: error("Database unavailable; retry."),
+    503: error("Database, or the signing keys that check user tokens, unavailable; retry."),
 }
 
 USER_ID = OpenApiParameter(

@@ -39,6 +39,8 @@ def test_schema_generation_is_clean_and_documents_every_endpoint():
         "description": schemes["ServiceKey"]["description"],
     }
     assert schemes["UserToken"]["scheme"] == "bearer"
+    for system in ("ES256", "RS256", "jwks.json", "HS256", "SUPABASE_JWT_SECRET"):
+        assert system in schemes["UserToken"]["description"]
     for path, method in expected:
         operation = paths[path][method]
         assert operation.get("summary"), (path, method)

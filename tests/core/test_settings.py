@@ -29,6 +29,9 @@ def read_settings(env: dict[str, str], *names: str) -> dict:
             "TASK_LIBRARY_VERSION",
             "SCORING_POLICY",
             "DATABASE_URL",
+            "SUPABASE_URL",
+            "SUPABASE_JWKS_TIMEOUT",
+            "SUPABASE_JWKS_CACHE_SECONDS",
         }
     }
     result = subprocess.run(
@@ -103,3 +106,43 @@ def test_debug_allows_running_without_secrets():
     values = read_settings({"DEBUG": "true"}, "DEBUG", "ALLOWED_HOSTS")
     assert values["DEBUG"] is True
     assert "127.0.0.1" in values["ALLOWED_HOSTS"]
+
+
+def test_supabase_url_defaults_off_with_a_short_jwks_timeout():
+    values = read_settings(
+        PROD, "SUPABASE_URL", "SUPABASE_JWKS_TIMEOUT", "SUPABASE_JWKS_CACHE_SECONDS"
+    )
+    assert values == {
+        "SUPABASE_URL": "",
+        "SUPABASE_JWKS_TIMEOUT": 3.0,
+        "SUPABASE_JWKS_CACHE_SECONDS": 600,
+    }
+
+
+@pytest.mark.parametrize(
+    "url,expected",
+    [
+        ("https://abcd.supabase.co/", "https://abcd.supabase.co"),
+        ("http://127.0.0.1:54321", "http://127.0.0.1:54321"),
+        ("http://localhost:54321", "http://localhost:54321"),
+        ("http://[::1]:54321", "http://[::1]:54321"),
+    ],
+)
+def test_supabase_url_is_https_or_loopback(url, expected):
+    assert read_settings(PROD | {"SUPABASE_URL": url}, "SUPABASE_URL")["SUPABASE_URL"] == expected
+
+
+@pytest.mark.parametrize(
+    "url", ["http://abcd.supabase.co", "http://10.0.0.5:8000", "ftp://abcd.supabase.co", "abcd"]
+)
+def test_supabase_url_over_plain_http_is_refused(url):
+    with pytest.raises(RuntimeError, match="SUPABASE_URL"):
+        read_settings(PROD | {"SUPABASE_URL": url}, "SUPABASE_URL")
+
+
+@pytest.mark.parametrize(
+    "name,value", [("SUPABASE_JWKS_TIMEOUT", "0"), ("SUPABASE_JWKS_CACHE_SECONDS", "30")]
+)
+def test_jwks_timeout_and_cache_lifetime_are_bounded(name, value):
+    with pytest.raises(RuntimeError, match=name):
+        read_settings(PROD | {name: value}, name)
