@@ -112,12 +112,31 @@ WSGI_APPLICATION = "holisticos.wsgi.application"
 
 DATABASE_URL = env.str("DATABASE_URL", default="") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}"
 DATABASES = {"default": env.db_url_config(DATABASE_URL)}
+# Longest a single SQL statement may run (lock waits included) before PostgreSQL cancels
+# it; the request then answers 503 JSON with Retry-After. Keep it well under the gunicorn
+# worker timeout (GUNICORN_TIMEOUT, 30 s), which otherwise kills the worker mid-request and
+# the client gets gunicorn's HTML error. 0 switches the limit off (e.g. for a long migrate).
+DATABASE_STATEMENT_TIMEOUT_MS = env.int("DATABASE_STATEMENT_TIMEOUT_MS", default=10_000)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["ENGINE"] = "django_prometheus.db.backends.postgresql"
+    postgres_options = DATABASES["default"].setdefault("OPTIONS", {})
+    postgres_options["options"] = (
+        f"{postgres_options.get('options', '')} "
+        f"-c statement_timeout={DATABASE_STATEMENT_TIMEOUT_MS}"
+    ).strip()
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["ENGINE"] = "django_prometheus.db.backends.sqlite3"
-    # Wait for a writer instead of failing at once when two requests write together.
-    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("timeout", 20)
+    sqlite_options = DATABASES["default"].setdefault("OPTIONS", {})
+    # Wait (busy timeout, seconds) for a writer instead of failing at once when two
+    # requests write together.
+    sqlite_options.setdefault("timeout", env.int("SQLITE_BUSY_TIMEOUT", default=20))
+    # Transactions take the write lock when they begin: a transaction that read first and
+    # writes later can otherwise not wait for the lock ("database is locked" at once,
+    # busy timeout or not), which failed feedback posts and turned plans into fallbacks.
+    sqlite_options.setdefault("transaction_mode", "IMMEDIATE")
+    # WAL: readers never wait for the writer, nor the writer for readers. NORMAL sync is
+    # safe with WAL (a power cut can lose the last commits, never corrupt the file).
+    sqlite_options.setdefault("init_command", "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL")
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 # Keep a worker's connection between requests (opening one costs PostgreSQL a process);
 # checked before reuse, so a restarted database is reconnected to, not failed on.
