@@ -12,10 +12,16 @@ from holisticos.settings import *  # noqa: F403
 
 SUPABASE_JWT_SECRET = "tests-only-supabase-jwt-secret-of-sufficient-length"
 THROTTLE_RATE_SERVICE = "100000/min"
+THROTTLE_RATE_SERVICE_USER = "100000/min"
 THROTTLE_RATE_USER = "100000/min"
+THROTTLE_RATE_AUTH_FAILURES = "100000/min"
 REST_FRAMEWORK = {
     **REST_FRAMEWORK,  # noqa: F405
-    "DEFAULT_THROTTLE_RATES": {"service": THROTTLE_RATE_SERVICE, "user": THROTTLE_RATE_USER},
+    "DEFAULT_THROTTLE_RATES": {
+        "service": THROTTLE_RATE_SERVICE,
+        "service_user": THROTTLE_RATE_SERVICE_USER,
+        "user": THROTTLE_RATE_USER,
+    },
 }
 LOG_FORMAT = "plain"
 STORAGES = {
@@ -30,3 +36,5 @@ SECURE_SSL_REDIRECT = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# The schema is loaded over WSGI by schemathesis; tests of the closed default set it off.
+API_DOCS_PUBLIC = True
