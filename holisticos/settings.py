@@ -7,6 +7,7 @@ environment (or a `.env` file beside manage.py) through django-environ.
 
 import importlib.util
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -47,12 +48,22 @@ API_KEY_CUSTOM_HEADER = "HTTP_X_API_KEY"
 SUPABASE_JWT_SECRET = env.str("SUPABASE_JWT_SECRET", default="")
 SUPABASE_JWT_AUDIENCE = env.str("SUPABASE_JWT_AUDIENCE", default="authenticated")
 THROTTLE_RATE_SERVICE = env.str("THROTTLE_RATE_SERVICE", default="3000/min")
+THROTTLE_RATE_SERVICE_USER = env.str("THROTTLE_RATE_SERVICE_USER", default="120/min")
 THROTTLE_RATE_USER = env.str("THROTTLE_RATE_USER", default="120/min")
+THROTTLE_RATE_AUTH_FAILURES = env.str("THROTTLE_RATE_AUTH_FAILURES", default="30/min")
+# Peers whose X-Forwarded-For is believed (our reverse proxies); see core/client_address.py.
+TRUSTED_PROXY_NETWORKS = env.list("TRUSTED_PROXY_NETWORKS", default=["127.0.0.0/8", "::1/128"])
 # Largest request body accepted under /api/ (413 above it).
 API_MAX_BODY_BYTES = env.int("API_MAX_BODY_BYTES", default=64 * 1024)
-# /metrics: open to these networks (CIDR) or to a bearer token; closed otherwise.
-METRICS_ALLOWED_NETWORKS = env.list("METRICS_ALLOWED_NETWORKS", default=["127.0.0.0/8", "::1/128"])
+# /metrics: open to clients in these networks (CIDR; the client behind our proxies, see
+# TRUSTED_PROXY_NETWORKS) or to a bearer token; closed otherwise. Loopback only with DEBUG.
+METRICS_ALLOWED_NETWORKS = env.list(
+    "METRICS_ALLOWED_NETWORKS", default=["127.0.0.0/8", "::1/128"] if DEBUG else []
+)
 METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+# /api/schema/ and /api/docs/: public with DEBUG (or API_DOCS_PUBLIC); otherwise open to
+# signed-in staff and to METRICS_ALLOWED_NETWORKS.
+API_DOCS_PUBLIC = env.bool("API_DOCS_PUBLIC", default=DEBUG)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -67,6 +78,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "import_export",
+    "axes",
     "core",
     "library",
     "routines",
@@ -82,12 +94,15 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "core.api.middleware.ApiErrorsMiddleware",
+    "core.api.middleware.FailedAuthThrottleMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: turns a locked-out login into its 429 page.
+    "axes.middleware.AxesMiddleware",
     "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
@@ -150,6 +165,18 @@ DATABASE_PREPARED_STATEMENTS = env.bool("DATABASE_PREPARED_STATEMENTS", default=
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Admin logins: django-axes counts failures per client address (the one behind our proxies)
+# and refuses further attempts (429) for a cool-off period; a success resets the count.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("ADMIN_LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("ADMIN_LOGIN_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["ip_address"]
+AXES_CLIENT_IP_CALLABLE = "core.client_address.client_address"
+AXES_RESET_ON_SUCCESS = True
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -197,7 +224,11 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_THROTTLE_CLASSES": ["core.api.throttling.CallerRateThrottle"],
-    "DEFAULT_THROTTLE_RATES": {"service": THROTTLE_RATE_SERVICE, "user": THROTTLE_RATE_USER},
+    "DEFAULT_THROTTLE_RATES": {
+        "service": THROTTLE_RATE_SERVICE,
+        "service_user": THROTTLE_RATE_SERVICE_USER,
+        "user": THROTTLE_RATE_USER,
+    },
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["core.api.parsers.SafeJSONParser"],
