@@ -3,6 +3,7 @@ from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils import timezone
 
+from core.admin_access import require_model_permissions
 from core.admin_readonly import ReadOnlyAdmin
 
 from .models import PolicyEstimate, UserTaskFeedback
@@ -36,6 +37,8 @@ class UserTaskFeedbackAdmin(ReadOnlyAdmin):
         ]
 
     def dashboard_view(self, request):
+        # Aggregates of every user's feedback and the policy estimates.
+        require_model_permissions(request, (UserTaskFeedback, "view"), (PolicyEstimate, "view"))
         today = timezone.localdate()
         windows = [success_metrics(7, today), success_metrics(28, today)]
         categories = sorted({c for w in windows for c, _, _ in w.completion_by_category})

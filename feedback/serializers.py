@@ -5,7 +5,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from core.api.fields import StrictUUIDField, choice_field
+from core.api.fields import ServiceDateField, StrictUUIDField, choice_field
 from library.choices import Archetype, Mode
 from profiles.models import UserPreferenceProfile
 
@@ -121,7 +121,7 @@ class ProfileSerializer(serializers.ModelSerializer):
 
 
 class WeeklySummaryQuerySerializer(serializers.Serializer):
-    week_start = serializers.DateField(required=False)
+    week_start = ServiceDateField(required=False)
     format = serializers.ChoiceField(choices=["json", "html"], required=False, default="json")
 
 

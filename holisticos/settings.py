@@ -8,6 +8,7 @@ environment (or a `.env` file beside manage.py) through django-environ.
 import importlib.util
 import ipaddress
 import os
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -70,12 +71,22 @@ if SUPABASE_JWKS_TIMEOUT <= 0:
 if SUPABASE_JWKS_CACHE_SECONDS < 60:
     raise ImproperlyConfigured("SUPABASE_JWKS_CACHE_SECONDS must be at least 60.")
 THROTTLE_RATE_SERVICE = env.str("THROTTLE_RATE_SERVICE", default="3000/min")
+THROTTLE_RATE_SERVICE_USER = env.str("THROTTLE_RATE_SERVICE_USER", default="120/min")
 THROTTLE_RATE_USER = env.str("THROTTLE_RATE_USER", default="120/min")
+THROTTLE_RATE_AUTH_FAILURES = env.str("THROTTLE_RATE_AUTH_FAILURES", default="30/min")
+# Peers whose X-Forwarded-For is believed (our reverse proxies); see core/client_address.py.
+TRUSTED_PROXY_NETWORKS = env.list("TRUSTED_PROXY_NETWORKS", default=["127.0.0.0/8", "::1/128"])
 # Largest request body accepted under /api/ (413 above it).
 API_MAX_BODY_BYTES = env.int("API_MAX_BODY_BYTES", default=64 * 1024)
-# /metrics: open to these networks (CIDR) or to a bearer token; closed otherwise.
-METRICS_ALLOWED_NETWORKS = env.list("METRICS_ALLOWED_NETWORKS", default=["127.0.0.0/8", "::1/128"])
+# /metrics: open to clients in these networks (CIDR; the client behind our proxies, see
+# TRUSTED_PROXY_NETWORKS) or to a bearer token; closed otherwise. Loopback only with DEBUG.
+METRICS_ALLOWED_NETWORKS = env.list(
+    "METRICS_ALLOWED_NETWORKS", default=["127.0.0.0/8", "::1/128"] if DEBUG else []
+)
 METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+# /api/schema/ and /api/docs/: public with DEBUG (or API_DOCS_PUBLIC); otherwise open to
+# signed-in staff and to METRICS_ALLOWED_NETWORKS.
+API_DOCS_PUBLIC = env.bool("API_DOCS_PUBLIC", default=DEBUG)
 
 INSTALLED_APPS = [
     # First: in an installed wheel the project's templates ship as core's app templates
@@ -93,6 +104,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "import_export",
+    "axes",
     "library",
     "profiles",
     "routines",
@@ -108,12 +120,15 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "core.api.middleware.ApiErrorsMiddleware",
+    "core.api.middleware.FailedAuthThrottleMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: turns a locked-out login into its 429 page.
+    "axes.middleware.AxesMiddleware",
     "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
@@ -138,12 +153,31 @@ WSGI_APPLICATION = "holisticos.wsgi.application"
 
 DATABASE_URL = env.str("DATABASE_URL", default="") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}"
 DATABASES = {"default": env.db_url_config(DATABASE_URL)}
+# Longest a single SQL statement may run (lock waits included) before PostgreSQL cancels
+# it; the request then answers 503 JSON with Retry-After. Keep it well under the gunicorn
+# worker timeout (GUNICORN_TIMEOUT, 30 s), which otherwise kills the worker mid-request and
+# the client gets gunicorn's HTML error. 0 switches the limit off (e.g. for a long migrate).
+DATABASE_STATEMENT_TIMEOUT_MS = env.int("DATABASE_STATEMENT_TIMEOUT_MS", default=10_000)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["ENGINE"] = "django_prometheus.db.backends.postgresql"
+    postgres_options = DATABASES["default"].setdefault("OPTIONS", {})
+    postgres_options["options"] = (
+        f"{postgres_options.get('options', '')} "
+        f"-c statement_timeout={DATABASE_STATEMENT_TIMEOUT_MS}"
+    ).strip()
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["ENGINE"] = "django_prometheus.db.backends.sqlite3"
-    # Wait for a writer instead of failing at once when two requests write together.
-    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("timeout", 20)
+    sqlite_options = DATABASES["default"].setdefault("OPTIONS", {})
+    # Wait (busy timeout, seconds) for a writer instead of failing at once when two
+    # requests write together.
+    sqlite_options.setdefault("timeout", env.int("SQLITE_BUSY_TIMEOUT", default=20))
+    # Transactions take the write lock when they begin: a transaction that read first and
+    # writes later can otherwise not wait for the lock ("database is locked" at once,
+    # busy timeout or not), which failed feedback posts and turned plans into fallbacks.
+    sqlite_options.setdefault("transaction_mode", "IMMEDIATE")
+    # WAL: readers never wait for the writer, nor the writer for readers. NORMAL sync is
+    # safe with WAL (a power cut can lose the last commits, never corrupt the file).
+    sqlite_options.setdefault("init_command", "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL")
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 # Keep a worker's connection between requests (opening one costs PostgreSQL a process);
 # checked before reuse, so a restarted database is reconnected to, not failed on.
@@ -156,6 +190,18 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASE_PREPARED_STATEMENTS = env.bool("DATABASE_PREPARED_STATEMENTS", default=True)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Admin logins: django-axes counts failures per client address (the one behind our proxies)
+# and refuses further attempts (429) for a cool-off period; a success resets the count.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("ADMIN_LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("ADMIN_LOGIN_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["ip_address"]
+AXES_CLIENT_IP_CALLABLE = "core.client_address.client_address"
+AXES_RESET_ON_SUCCESS = True
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -205,7 +251,11 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_THROTTLE_CLASSES": ["core.api.throttling.CallerRateThrottle"],
-    "DEFAULT_THROTTLE_RATES": {"service": THROTTLE_RATE_SERVICE, "user": THROTTLE_RATE_USER},
+    "DEFAULT_THROTTLE_RATES": {
+        "service": THROTTLE_RATE_SERVICE,
+        "service_user": THROTTLE_RATE_SERVICE_USER,
+        "user": THROTTLE_RATE_USER,
+    },
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["core.api.parsers.SafeJSONParser"],

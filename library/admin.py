@@ -1,11 +1,13 @@
 from django.contrib import admin, messages
-from django.contrib.admin.models import ADDITION, LogEntry
+from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from import_export.admin import ImportExportModelAdmin
 from import_export.formats.base_formats import CSV, JSON
+
+from core.admin_access import has_model_permission, require_model_permissions
 
 from . import services
 from .choices import ARCHETYPES
@@ -156,19 +158,36 @@ class TaskAdmin(ImportExportModelAdmin):
                 messages.WARNING,
             )
 
-    @admin.action(description="Activate selected tasks")
+    # Import writes tasks (new and changed), export reads the whole library: each needs
+    # the matching model permissions, not just a staff account.
+    def has_import_permission(self, request) -> bool:
+        return has_model_permission(request.user, Task, "add") and has_model_permission(
+            request.user, Task, "change"
+        )
+
+    def has_export_permission(self, request) -> bool:
+        return has_model_permission(request.user, Task, "view")
+
+    def _log_bulk_change(self, request, tasks: list[Task], message: str) -> None:
+        LogEntry.objects.log_actions(request.user.pk, tasks, CHANGE, change_message=message)
+
+    @admin.action(description="Activate selected tasks", permissions=["change"])
     def activate(self, request, queryset):
-        count = services.set_active(list(queryset.values_list("id", flat=True)), True)
+        tasks = list(queryset)
+        count = services.set_active([t.id for t in tasks], True)
+        self._log_bulk_change(request, tasks, "Activated (bulk action).")
         self.message_user(request, f"Activated {count} task(s).", messages.SUCCESS)
 
-    @admin.action(description="Deactivate selected tasks")
+    @admin.action(description="Deactivate selected tasks", permissions=["change"])
     def deactivate(self, request, queryset):
-        groups = set(queryset.values_list("variation_group", flat=True))
-        count = services.set_active(list(queryset.values_list("id", flat=True)), False)
+        tasks = list(queryset)
+        groups = {t.variation_group for t in tasks}
+        count = services.set_active([t.id for t in tasks], False)
+        self._log_bulk_change(request, tasks, "Deactivated (bulk action).")
         self.message_user(request, f"Deactivated {count} task(s).", messages.SUCCESS)
         self._warn_small_groups(request, groups)
 
-    @admin.action(description="Duplicate as a new variation")
+    @admin.action(description="Duplicate as a new variation", permissions=["add"])
     def duplicate_as_new_variation(self, request, queryset):
         copies = services.duplicate_as_variation(list(queryset))
         LogEntry.objects.log_actions(
@@ -198,6 +217,7 @@ class TaskAdmin(ImportExportModelAdmin):
         ]
 
     def variation_groups_view(self, request):
+        require_model_permissions(request, (Task, "view"))
         context = {
             **self.admin_site.each_context(request),
             "title": "Variation groups",

@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.template.response import TemplateResponse
 from django.urls import path
 
+from core.admin_access import require_model_permissions
 from core.admin_readonly import ReadOnlyAdmin
 from profiles.selectors import get_profile
 
@@ -61,12 +62,18 @@ class PlanAdmin(ReadOnlyAdmin):
 
     def preview_view(self, request):
         """The plan the engine would generate, slot by slot with scores. Nothing is saved."""
+        require_model_permissions(request, (Plan, "view"))
         form = PlanPreviewForm(request.GET or None)
         blocks, error, profile = None, "", None
         if form.is_valid():
             data = form.cleaned_data
             user_id = data["user_id"]
+            if user_id:
+                # A user's preview shows their rotation history and learned profile.
+                require_model_permissions(request, (TaskRotationState, "view"))
             profile = get_profile(user_id) if user_id else None
+            if profile is not None:
+                require_model_permissions(request, (type(profile), "view"))
             try:
                 draft = draft_dynamic_plan(
                     PlanRequest(

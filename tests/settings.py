@@ -14,10 +14,16 @@ SUPABASE_JWT_SECRET = "tests-only-supabase-jwt-secret-of-sufficient-length"
 # HS256 only by default; the JWKS tests point SUPABASE_URL at a key server of their own.
 SUPABASE_URL = ""
 THROTTLE_RATE_SERVICE = "100000/min"
+THROTTLE_RATE_SERVICE_USER = "100000/min"
 THROTTLE_RATE_USER = "100000/min"
+THROTTLE_RATE_AUTH_FAILURES = "100000/min"
 REST_FRAMEWORK = {
     **REST_FRAMEWORK,  # noqa: F405
-    "DEFAULT_THROTTLE_RATES": {"service": THROTTLE_RATE_SERVICE, "user": THROTTLE_RATE_USER},
+    "DEFAULT_THROTTLE_RATES": {
+        "service": THROTTLE_RATE_SERVICE,
+        "service_user": THROTTLE_RATE_SERVICE_USER,
+        "user": THROTTLE_RATE_USER,
+    },
 }
 LOG_FORMAT = "plain"
 STORAGES = {
@@ -32,3 +38,5 @@ SECURE_SSL_REDIRECT = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# The schema is loaded over WSGI by schemathesis; tests of the closed default set it off.
+API_DOCS_PUBLIC = True

@@ -14,6 +14,7 @@ from rest_framework import authentication, exceptions
 from rest_framework_api_key.models import APIKey
 
 from . import jwks
+from .key_usage import note_key_used
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +57,9 @@ class ServiceKeyAuthentication(authentication.BaseAuthentication):
             key = None
         if key is None or not key.is_valid(supplied):
             raise exceptions.AuthenticationFailed("Invalid, expired or revoked API key.")
+        if key.has_expired:
+            raise exceptions.AuthenticationFailed("API key has expired.")
+        note_key_used(key.id)
         return ServiceClient(key_id=key.id, name=key.name), key
 
     def authenticate_header(self, request) -> str:

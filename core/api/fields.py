@@ -1,5 +1,7 @@
 """Serializer fields whose errors name the allowed values (the client can fix its request)."""
 
+from datetime import date
+
 from django.db.models import TextChoices
 from rest_framework import serializers
 
@@ -22,3 +24,23 @@ class StrictUUIDField(serializers.UUIDField):
         if not isinstance(data, str):
             self.fail("invalid", value=data)
         return super().to_internal_value(data)
+
+
+# Dates the service can plan and summarise: a week before or after stays inside Python's
+# calendar (year 1 - 9999), so date arithmetic can never overflow into a 500.
+EARLIEST_DATE = date(1900, 1, 1)
+LATEST_DATE = date(2999, 12, 31)
+
+
+class ServiceDateField(serializers.DateField):
+    """A date between EARLIEST_DATE and LATEST_DATE; outside it a 400 naming the field."""
+
+    default_error_messages = {
+        "out_of_range": f"Date must be between {EARLIEST_DATE} and {LATEST_DATE}.",
+    }
+
+    def to_internal_value(self, value):
+        parsed = super().to_internal_value(value)
+        if not EARLIEST_DATE <= parsed <= LATEST_DATE:
+            self.fail("out_of_range")
+        return parsed

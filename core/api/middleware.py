@@ -5,6 +5,9 @@ import logging
 from django.db import InterfaceError, OperationalError
 from django.http import JsonResponse
 
+from core.client_address import client_address
+
+from . import throttling
 from .errors import STATUS_CODES, error_body
 
 logger = logging.getLogger(__name__)
@@ -61,3 +64,47 @@ def _json(status: int, code: str, message: str) -> JsonResponse:
     if status == 503:
         response["Retry-After"] = "5"
     return response
+
+
+class FailedAuthThrottleMiddleware:
+    """Limits refused credentials per client address (THROTTLE_RATE_AUTH_FAILURES).
+
+    Authentication runs before DRF's throttles, which only see callers who got in, so
+    guessing keys or replaying bad tokens would otherwise never slow down. Every 401 under
+    /api/ counts against the client address; past the limit the address gets 429 before
+    its credentials are even checked, until the window moves on.
+    """
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not request.path.startswith(API_PREFIX):
+            return self.get_response(request)
+        budget = _auth_failure_budget(request)
+        if budget is None:
+            return self.get_response(request)
+        try:
+            if throttling.spent(budget) >= budget.limit:
+                response = _json(429, "throttled", "Too many failed authentication attempts.")
+                response["Retry-After"] = str(throttling.seconds_to_next_window(budget))
+                return response
+        except Exception:  # the cache is down: authentication itself still protects
+            logger.warning("Failed-authentication throttle unavailable", exc_info=True)
+            return self.get_response(request)
+        response = self.get_response(request)
+        if response.status_code == 401:
+            try:
+                throttling.hit(budget)
+            except Exception:
+                logger.warning("Failed-authentication throttle unavailable", exc_info=True)
+        return response
+
+
+def _auth_failure_budget(request) -> "throttling.Budget | None":
+    from django.conf import settings
+
+    parsed = throttling.parse_rate(settings.THROTTLE_RATE_AUTH_FAILURES)
+    if parsed is None:
+        return None
+    return throttling.Budget("auth_failure", client_address(request), *parsed)

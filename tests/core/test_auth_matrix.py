@@ -1,9 +1,10 @@
 """Every API endpoint against every kind of caller (the wger-style access grid)."""
 
 import uuid
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
+from django.utils import timezone
 from rest_framework.test import APIClient
 from rest_framework_api_key.models import APIKey
 
@@ -68,6 +69,13 @@ def revoked_key() -> str:
     return key
 
 
+def expired_key() -> str:
+    _, key = APIKey.objects.create_key(
+        name="expired", expiry_date=timezone.now() - timedelta(days=1)
+    )
+    return key
+
+
 @pytest.mark.parametrize("endpoint", ENDPOINTS)
 @pytest.mark.parametrize(
     "caller,message",
@@ -75,6 +83,7 @@ def revoked_key() -> str:
         ("anonymous", "credentials"),
         ("bad_key", "Invalid"),
         ("revoked_key", "revoked"),
+        ("expired_key", "expired"),
         ("expired_token", "expired"),
         ("wrong_audience", "audience"),
         ("wrong_signature", "Invalid token"),
@@ -86,6 +95,7 @@ def test_refused_callers_get_401_json_and_nothing_changes(owner, endpoint, calle
         "anonymous": {},
         "bad_key": {"HTTP_X_API_KEY": "abcd1234.not-a-real-key"},
         "revoked_key": {"HTTP_X_API_KEY": revoked_key()},
+        "expired_key": {"HTTP_X_API_KEY": expired_key()},
         "expired_token": {"HTTP_AUTHORIZATION": f"Bearer {user_token(user_id, expires_in=-60)}"},
         "wrong_audience": {"HTTP_AUTHORIZATION": f"Bearer {user_token(user_id, audience='anon')}"},
         "wrong_signature": {"HTTP_AUTHORIZATION": f"Bearer {user_token(user_id, secret='x' * 40)}"},

@@ -15,6 +15,7 @@ pytestmark = pytest.mark.django_db
 HUGE = "x" * 200_000
 SQLISH = "'; DROP TABLE plans; --"
 CONTROL = "line\x00break\x07bell\u202eRTL"
+LONE_SURROGATE = "\ud800"  # valid JSON ("\\ud800"), but no text encoding can store it
 
 GENERATE_BODIES = [
     {},
@@ -27,6 +28,8 @@ GENERATE_BODIES = [
     {"user_id": str(uuid.uuid4()), "archetype": "Peak Performer", "date": "9999-12-31"},
     {"user_id": str(uuid.uuid4()), "archetype": "Peak Performer", "date": 20261124},
     {"user_id": str(uuid.uuid4()), "archetype": "Peak Performer", "mode": CONTROL},
+    {"user_id": str(uuid.uuid4()), "archetype": LONE_SURROGATE},
+    {"user_id": str(uuid.uuid4()), "archetype": "Peak Performer", "mode": LONE_SURROGATE},
     {
         "user_id": str(uuid.uuid4()),
         "archetype": "Peak Performer",
@@ -70,6 +73,9 @@ PROFILE_BODIES = [
     {"archetype": "Peak Performer", "timezone": SQLISH},
     {"archetype": "Peak Performer", "timezone": "../../etc/passwd"},
     {"archetype": "Peak Performer", "timezone": CONTROL},
+    {"archetype": LONE_SURROGATE},
+    {"archetype": "Peak Performer", "timezone": LONE_SURROGATE},
+    {"archetype": "Peak Performer", "timezone": "Europe/" + LONE_SURROGATE},
     {"archetype": ""},
     {"unknown_field_only": True},
     [],
@@ -171,3 +177,53 @@ def test_huge_body_is_a_413(api_client, url):
 def test_undecodable_bodies(api_client, payload):
     response = api_client.post("/api/v1/feedback/task", payload, content_type="application/json")
     assert_clean_4xx(response)
+
+
+@pytest.mark.parametrize(
+    "body,field",
+    [
+        ({"archetype": LONE_SURROGATE}, "archetype"),
+        ({"archetype": "Peak Performer", "timezone": LONE_SURROGATE}, "timezone"),
+        ({"archetype": "Peak Performer", "current_mode": "a" + LONE_SURROGATE}, "current_mode"),
+    ],
+)
+def test_lone_surrogate_is_a_400_naming_the_field(api_client, body, field):
+    user = uuid.uuid4()
+    response = api_client.patch(
+        f"/api/v1/feedback/profile/{user}", json.dumps(body), content_type="application/json"
+    )
+    assert_clean_4xx(response)
+    assert response.status_code == 400
+    assert field in response.json()["error"]["fields"]
+    assert_nothing_stored()
+
+
+def test_lone_surrogate_in_feedback_notes_is_a_400_naming_the_field(api_client, task_library):
+    from routines.services import generate_plan
+
+    item = generate_plan(uuid.uuid4(), "Peak Performer", date.today()).items[0]
+    body = {
+        "user_id": str(item.user_id),
+        "plan_item_id": str(item.id),
+        "completed": True,
+        "user_notes": "fine " + LONE_SURROGATE,
+    }
+    response = api_client.post(
+        "/api/v1/feedback/task", json.dumps(body), content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert "user_notes" in response.json()["error"]["fields"]
+    assert not UserTaskFeedback.objects.exists()
+
+
+@pytest.mark.parametrize("week_start", ["0001-01-01", "9999-12-27"])  # both Mondays
+def test_weekly_summary_at_the_ends_of_the_calendar_is_a_400(api_client, week_start):
+    from tests.factories import ProfileFactory
+
+    profile = ProfileFactory(archetype="Peak Performer")
+    response = api_client.get(
+        f"/api/v1/feedback/summary/{profile.user_id}/weekly?week_start={week_start}"
+    )
+    assert_clean_4xx(response)
+    assert response.status_code == 400
+    assert "week_start" in response.json()["error"]["fields"]

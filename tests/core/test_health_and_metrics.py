@@ -56,7 +56,8 @@ def metric_value(text: str, name: str) -> float:
     return total
 
 
-def test_metrics_count_plans_and_feedback(client, api_client, task_library):
+def test_metrics_count_plans_and_feedback(client, api_client, task_library, settings):
+    settings.METRICS_ALLOWED_NETWORKS = ["127.0.0.0/8"]
     before = client.get("/metrics").content.decode()
     stored = generate_plan(uuid.uuid4(), "Peak Performer", date(2026, 11, 24))
     api_client.post(

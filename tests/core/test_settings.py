@@ -146,3 +146,32 @@ def test_supabase_url_over_plain_http_is_refused(url):
 def test_jwks_timeout_and_cache_lifetime_are_bounded(name, value):
     with pytest.raises(RuntimeError, match=name):
         read_settings(PROD | {name: value}, name)
+
+
+def test_sqlite_waits_for_writers_in_wal_with_immediate_transactions():
+    options = read_settings(PROD, "DATABASES")["DATABASES"]["default"]["OPTIONS"]
+    assert options["transaction_mode"] == "IMMEDIATE"
+    assert options["timeout"] == 20
+    assert "journal_mode=WAL" in options["init_command"]
+
+
+def test_postgresql_gets_a_statement_timeout_below_the_worker_timeout():
+    url = {"DATABASE_URL": "postgres://u@db.internal:5432/hos"}
+    values = read_settings(PROD | url, "DATABASES", "DATABASE_STATEMENT_TIMEOUT_MS")
+    assert values["DATABASE_STATEMENT_TIMEOUT_MS"] == 10_000
+    assert "-c statement_timeout=10000" in values["DATABASES"]["default"]["OPTIONS"]["options"]
+    from holisticos import gunicorn
+
+    assert values["DATABASE_STATEMENT_TIMEOUT_MS"] < gunicorn.timeout * 1000
+    custom = read_settings(PROD | url | {"DATABASE_STATEMENT_TIMEOUT_MS": "3000"}, "DATABASES")
+    assert "statement_timeout=3000" in custom["DATABASES"]["default"]["OPTIONS"]["options"]
+
+
+def test_metrics_and_api_docs_closed_by_default_without_debug():
+    values = read_settings(PROD, "METRICS_ALLOWED_NETWORKS", "API_DOCS_PUBLIC")
+    assert values == {"METRICS_ALLOWED_NETWORKS": [], "API_DOCS_PUBLIC": False}
+    debug = read_settings({"DEBUG": "true"}, "METRICS_ALLOWED_NETWORKS", "API_DOCS_PUBLIC")
+    assert debug == {
+        "METRICS_ALLOWED_NETWORKS": ["127.0.0.0/8", "::1/128"],
+        "API_DOCS_PUBLIC": True,
+    }
