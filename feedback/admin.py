@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from core.admin_readonly import ReadOnlyAdmin
 
+from .admin_profiles import PROFILE_DISPLAY_FIELDS, PROFILE_FIELDSETS, ProfileDisplayMixin
 from .models import PolicyEstimate, UserPreferenceProfile, UserTaskFeedback
 from .selectors import latest_policy_estimates, success_metrics
 
@@ -62,7 +63,7 @@ class UserTaskFeedbackAdmin(ReadOnlyAdmin):
 
 
 @admin.register(UserPreferenceProfile)
-class UserPreferenceProfileAdmin(ReadOnlyAdmin):
+class UserPreferenceProfileAdmin(ProfileDisplayMixin, ReadOnlyAdmin):
     list_display = (
         "user_id",
         "archetype",
@@ -74,6 +75,8 @@ class UserPreferenceProfileAdmin(ReadOnlyAdmin):
     )
     list_filter = ("archetype", "learning_phase", "current_mode")
     search_fields = ("user_id",)
+    readonly_fields = PROFILE_DISPLAY_FIELDS
+    fieldsets = PROFILE_FIELDSETS
 
 
 @admin.register(PolicyEstimate)
