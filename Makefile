@@ -24,8 +24,10 @@ install: $(STAMP)
 migrate: install .env
 	$(MANAGE) migrate --noinput
 
+# Adds shipped tasks that are missing and never overwrites editors' changes. For a
+# deliberate reset to the shipped library: $(MANAGE) loaddata task_library (README).
 seed: migrate
-	$(MANAGE) loaddata task_library
+	$(MANAGE) seed_library
 
 run: seed
 	$(MANAGE) runserver $(HOST):$(PORT)

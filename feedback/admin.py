@@ -5,7 +5,9 @@ from django.utils import timezone
 
 from core.admin_access import require_model_permissions
 from core.admin_readonly import ReadOnlyAdmin
+from profiles.models import UserPreferenceProfile
 
+from .admin_profiles import PROFILE_DISPLAY_FIELDS, PROFILE_FIELDSETS, ProfileDisplayMixin
 from .models import PolicyEstimate, UserTaskFeedback
 from .selectors import latest_policy_estimates, success_metrics
 
@@ -62,6 +64,23 @@ class UserTaskFeedbackAdmin(ReadOnlyAdmin):
             "opts": self.model._meta,
         }
         return TemplateResponse(request, "admin/feedback/dashboard.html", context)
+
+
+@admin.register(UserPreferenceProfile)
+class UserPreferenceProfileAdmin(ProfileDisplayMixin, ReadOnlyAdmin):
+    list_display = (
+        "user_id",
+        "archetype",
+        "learning_phase",
+        "current_mode",
+        "completion_rate",
+        "profile_confidence",
+        "current_streak",
+    )
+    list_filter = ("archetype", "learning_phase", "current_mode")
+    search_fields = ("user_id",)
+    readonly_fields = PROFILE_DISPLAY_FIELDS
+    fieldsets = PROFILE_FIELDSETS
 
 
 @admin.register(PolicyEstimate)

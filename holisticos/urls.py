@@ -4,6 +4,12 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from core.health import api_docs_view
 
+# The admin is the editors' tool; there is no public site for "View site" to lead to.
+admin.site.site_header = "HolisticOS editors"
+admin.site.site_title = "HolisticOS editors"
+admin.site.index_title = "Task library and personalization"
+admin.site.site_url = None
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/plans/", include("routines.urls")),

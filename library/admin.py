@@ -49,12 +49,12 @@ class TaskAdmin(ImportExportModelAdmin):
     resource_classes = [TaskResource]
     formats = [CSV, JSON]
     change_list_template = "admin/library/task/change_list.html"
+    import_template_name = "admin/library/task/import.html"
     list_display = (
         "name",
-        "category",
-        "subcategory",
+        "category_and_subcategory",
         "difficulty",
-        "duration_minutes",
+        "minutes",
         "variation_group",
         "time_of_day_preference",
         "is_active",
@@ -104,13 +104,37 @@ class TaskAdmin(ImportExportModelAdmin):
         ("History", {"fields": ("recent_changes", "id", "created_at", "updated_at")}),
     )
 
-    @admin.display(description="Archetype fit")
+    @admin.display(description="Archetype fit (legend above)")
     def archetype_fits(self, task: Task) -> str:
-        return format_html_join(
-            " ",
-            '<span title="{}" style="white-space:nowrap">{}&nbsp;{}</span>',
-            ((a, ARCHETYPE_INITIALS[a], f"{task.archetype_fit.get(a, 0):.2f}") for a in ARCHETYPES),
+        # A fixed grid of abbreviation + score, so columns line up from row to row.
+        return format_html(
+            '<span class="fit-grid">{}</span>',
+            format_html_join(
+                "",
+                '<span class="fit" title="{}: {}"><abbr>{}</abbr>{}</span>',
+                (
+                    (a, score, ARCHETYPE_INITIALS[a], score)
+                    for a in ARCHETYPES
+                    for score in [f"{task.archetype_fit.get(a, 0):.2f}"]
+                ),
+            ),
         )
+
+    @admin.display(description="Category", ordering="category")
+    def category_and_subcategory(self, task: Task) -> str:
+        if not task.subcategory:
+            return task.get_category_display()
+        return format_html(
+            '{}<br><small class="quiet">{}</small>', task.get_category_display(), task.subcategory
+        )
+
+    @admin.display(description="Min", ordering="duration_minutes")
+    def minutes(self, task: Task) -> int:
+        return task.duration_minutes
+
+    def changelist_view(self, request, extra_context=None):
+        legend = [(ARCHETYPE_INITIALS[a], a) for a in ARCHETYPES]
+        return super().changelist_view(request, {"fit_legend": legend, **(extra_context or {})})
 
     @admin.display(description="Recent changes")
     def recent_changes(self, task: Task) -> str:

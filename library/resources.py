@@ -5,7 +5,10 @@ spreadsheet can edit them. Every row goes through the model's validation; a file
 invalid row shows the row errors in the preview and imports nothing.
 """
 
+from django.utils.encoding import force_str
+from django.utils.html import format_html
 from import_export import fields, resources
+from import_export.resources import Diff
 
 from .choices import ARCHETYPES, MODES
 from .models import Task
@@ -14,15 +17,72 @@ LIST_SEPARATOR = ", "
 
 
 class _Column(fields.Field):
-    """A flat column backed by one key of a JSON map; written in `import_instance`."""
+    """A flat column backed by one key of a JSON map; written in `import_instance`.
+
+    It reads its key itself because the import preview's diff and the skip-unchanged check
+    read every column through the field, not through the resource: without this the
+    preview showed fit and mode columns blank, and a row changing only a fit was skipped.
+    """
+
+    def __init__(self, map_name: str, key: str) -> None:
+        super().__init__(column_name=f"{'fit' if map_name == 'archetype_fit' else 'mode'} {key}")
+        self.map_name = map_name
+        self.key = key
 
     def save(self, instance, row, is_m2m=False, **kwargs):
         return None
 
+    def get_value(self, instance):
+        return None if instance is None else (getattr(instance, self.map_name) or {}).get(self.key)
+
+    def export(self, instance, **kwargs):
+        value = self.get_value(instance)
+        return "" if value is None else str(value)
+
+
+class _ListColumn(fields.Field):
+    """A list field as one comma-separated column, read the same way as _Column."""
+
+    def save(self, instance, row, is_m2m=False, **kwargs):
+        return None
+
+    def get_value(self, instance):
+        return None if instance is None else getattr(instance, self.column_name)
+
+    def export(self, instance, **kwargs):
+        value = self.get_value(instance)
+        return LIST_SEPARATOR.join(value) if isinstance(value, list) else str(value or "")
+
+
+class PreviewDiff(Diff):
+    """The preview's cells: every value of a new row, "old → new" for a changed cell.
+
+    The stock diff renders character-level insertions (0.8<ins>5</ins>) and blanks the old
+    values of new rows; editors read whole values, so each cell is rendered whole.
+    """
+
+    def as_html(self) -> list[str]:
+        if self.new:
+            return [format_html('<span class="value">{}</span>', v) for v in self.right]
+        cells = []
+        for old, new in zip(self.left, self.right, strict=True):
+            if force_str(old) == force_str(new):
+                cells.append(format_html('<span class="value unchanged">{}</span>', new))
+            else:
+                cells.append(
+                    format_html(
+                        '<span class="changed"><del class="old">{}</del> → '
+                        '<ins class="new">{}</ins></span>',
+                        old if old not in (None, "") else "(empty)",
+                        new if new not in (None, "") else "(empty)",
+                    )
+                )
+        return cells
+
 
 class TaskResource(resources.ModelResource):
-    tags = fields.Field(column_name="tags")
-    equipment_needed = fields.Field(column_name="equipment_needed")
+    tags = _ListColumn(column_name="tags")
+    equipment_needed = _ListColumn(column_name="equipment_needed")
 
     class Meta:
         model = Task
@@ -48,9 +108,12 @@ class TaskResource(resources.ModelResource):
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         for archetype in ARCHETYPES:
-            self.fields[f"fit {archetype}"] = _Column(column_name=f"fit {archetype}")
+            self.fields[f"fit {archetype}"] = _Column("archetype_fit", archetype)
         for mode in MODES:
-            self.fields[f"mode {mode}"] = _Column(column_name=f"mode {mode}")
+            self.fields[f"mode {mode}"] = _Column("mode_fit", mode)
+
+    def get_diff_class(self):
+        return PreviewDiff
 
     def export_field(self, field, instance, **kwargs):
         name = field.column_name

@@ -3,11 +3,14 @@ import uuid
 from django.contrib import admin
 from django.template.response import TemplateResponse
 from django.urls import path
+from django.utils.html import format_html
 
 from core.admin_access import require_model_permissions
 from core.admin_readonly import ReadOnlyAdmin
+from library.scoring import StaticScorer
 from profiles.selectors import get_profile
 
+from .admin_preview import preview_blocks
 from .drafting import PlanningError, PlanRequest, draft_dynamic_plan
 from .forms import PlanPreviewForm
 from .models import Plan, PlanItem, TaskRotationState
@@ -18,6 +21,7 @@ PREVIEW_USER = uuid.UUID(int=0)
 
 class PlanItemInline(admin.TabularInline):
     model = PlanItem
+    template = "admin/routines/plan/items_by_block.html"
     fields = (
         "scheduled_time",
         "title",
@@ -26,13 +30,39 @@ class PlanItemInline(admin.TabularInline):
         "variation_group",
         "policy",
         "propensity",
+        "outcome",
     )
     readonly_fields = fields
+    column_count = len(fields)
     can_delete = False
     extra = 0
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False
+
+    def get_queryset(self, request):
+        # Block headers and outcomes come from these relations: one query each, not per row.
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("time_block")
+            .prefetch_related("feedback")
+            .order_by("time_block__position", "position")
+        )
+
+    @admin.display(description="Outcome")
+    def outcome(self, item: PlanItem) -> str:
+        """completed / skipped (with the reason) / none, from the item's feedback."""
+        for feedback in item.feedback.all():
+            if feedback.completed:
+                return format_html('<span class="outcome-{}">{}</span>', "completed", "completed")
+            if feedback.skipped:
+                reason = feedback.get_skip_reason_display() if feedback.skip_reason else ""
+                return format_html(
+                    '<span class="outcome-skipped">skipped</span>{}',
+                    f" ({reason})" if reason else "",
+                )
+        return format_html('<span class="outcome-{}">{}</span>', "none", "none")
 
 
 @admin.register(Plan)
@@ -64,7 +94,7 @@ class PlanAdmin(ReadOnlyAdmin):
         """The plan the engine would generate, slot by slot with scores. Nothing is saved."""
         require_model_permissions(request, (Plan, "view"))
         form = PlanPreviewForm(request.GET or None)
-        blocks, error, profile = None, "", None
+        blocks, error, profile, policy, preview = None, "", None, "", None
         if form.is_valid():
             data = form.cleaned_data
             user_id = data["user_id"]
@@ -85,7 +115,9 @@ class PlanAdmin(ReadOnlyAdmin):
                         profile,
                     )
                 )
-                blocks = draft.blocks
+                blocks, policy = draft.blocks, draft.policy
+                learned = profile is not None and policy != StaticScorer.policy
+                preview = preview_blocks(blocks, data["archetype"], data["mode"], learned)
             except PlanningError as exc:
                 error = str(exc)
         context = {
@@ -95,6 +127,9 @@ class PlanAdmin(ReadOnlyAdmin):
             "blocks": blocks,
             "error": error,
             "profile": profile,
+            "policy": policy,
+            "learned": bool(preview) and profile is not None and policy != StaticScorer.policy,
+            "preview": preview,
             "opts": self.model._meta,
         }
         return TemplateResponse(request, "admin/routines/plan_preview.html", context)

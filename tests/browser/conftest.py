@@ -76,7 +76,8 @@ def _launch(sync_playwright):
 def page(browser, request):
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     page = context.new_page()
-    page.set_default_timeout(15_000)
+    # BROWSER_TIMEOUT_MS: raise it on a loaded machine, where pages can take over 15 s.
+    page.set_default_timeout(int(os.environ.get("BROWSER_TIMEOUT_MS", "15000")))
     yield page
     failed = getattr(request.node, "report_call", None)
     if failed is not None and failed.failed:

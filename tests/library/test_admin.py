@@ -48,7 +48,7 @@ def test_change_list_shows_columns_filters_and_compact_fits(editor, task_library
     text = response.content.decode()
     assert response.status_code == 200
     assert "Neighborhood Morning Walk" in text and "Morning Lemon Water" not in text
-    assert "PP&nbsp;0.60" in text  # compact archetype fits
+    assert "<abbr>PP</abbr>0.60" in text  # compact archetype fits
     for filter_title in ("subcategory", "variation group", "difficulty", "is active"):
         assert f"By {filter_title}" in text
     search = editor.get(reverse("admin:library_task_changelist") + "?q=sunlight")
@@ -189,7 +189,7 @@ def test_plan_preview_shows_slots_and_saves_nothing(editor, task_library):
     text = response.content.decode()
     assert response.status_code == 200
     assert "Morning Block" in text and "Wind Down" in text
-    assert "archetype part" in text and "propensity" in text
+    assert "archetype part" in text and "chance of being chosen" in text
     assert not Plan.objects.exists()
 
 

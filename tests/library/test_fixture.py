@@ -80,3 +80,10 @@ def test_loaddata_twice_changes_nothing(task_library):
     after = {t.pk: (t.name, t.archetype_fit, t.updated_at) for t in Task.objects.all()}
     assert before == after
     assert len(after) == len(ROWS)
+
+
+def test_planning_tasks_belong_to_the_morning():
+    """Planning the day in the evening block (at 7 PM) made no sense to editors."""
+    by_name = {t["name"]: t for t in TASKS}
+    for name in ("Plan Your Top Three", "Time-Block Your Afternoon"):
+        assert by_name[name]["time_of_day_preference"] == "morning", name

@@ -1,0 +1,125 @@
+"""What the plan preview shows per slot: static and learned parts side by side, and why
+the drawn task won, in words.
+
+For a user with a learned profile the adaptive scorer weighs the static fit by
+(1 - confidence), so its archetype and mode parts shrink towards 0.000 as confidence
+grows. Editors still need to see what their fit scores say, so each candidate also gets
+the static scorer's parts, unweighted.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from library.scoring import JITTER, StaticScorer
+from library.selection import EXPLORATION
+
+from .planning import PlannedBlock, SlotTrace
+
+
+@dataclass(frozen=True, slots=True)
+class CandidateRow:
+    name: str
+    variation_group: str
+    chosen: bool
+    archetype_fit: float  # the editor's number, 0..1
+    mode_fit: float
+    static_score: float  # 0.7 * archetype_fit + 0.3 * mode_fit
+    archetype_part: float  # as the policy weighs it
+    mode_part: float
+    learned_part: float
+    adjustment: float
+    expected: float
+    propensity: float | None
+
+    @property
+    def chance(self) -> str:
+        return _percent(self.propensity)
+
+
+@dataclass(frozen=True, slots=True)
+class SlotView:
+    category: str
+    rows: list[CandidateRow]
+    resting: list[str]
+    explanation: str
+
+
+@dataclass(frozen=True, slots=True)
+class BlockView:
+    block: PlannedBlock
+    slots: list[SlotView]
+
+
+def preview_blocks(
+    blocks: Sequence[PlannedBlock], archetype: str, mode: str, learned: bool
+) -> list[BlockView]:
+    static = StaticScorer(archetype, mode)
+    return [
+        BlockView(block, [slot_view(slot, static, learned) for slot in block.slots])
+        for block in blocks
+    ]
+
+
+def slot_view(slot: SlotTrace, static: StaticScorer, learned: bool) -> SlotView:
+    rows = []
+    for scored in slot.considered:
+        cand, score = scored.candidate, scored.score
+        plain = static.breakdown(cand, slot.time_of_day)
+        rows.append(
+            CandidateRow(
+                name=cand.name,
+                variation_group=cand.variation_group,
+                chosen=slot.chosen is not None and cand.id == slot.chosen.id,
+                archetype_fit=cand.archetype_fit.get(static.archetype, 0.5),
+                mode_fit=cand.mode_fit.get(static.mode, 0.5),
+                static_score=plain.archetype_part + plain.mode_part,
+                archetype_part=score.archetype_part,
+                mode_part=score.mode_part,
+                learned_part=score.learned_part,
+                adjustment=score.adjustment,
+                expected=score.total,
+                propensity=slot.propensities.get(cand.id),
+            )
+        )
+    return SlotView(
+        category=slot.category,
+        rows=rows,
+        resting=[c.name for c in slot.resting],
+        explanation=explain_draw(rows, learned),
+    )
+
+
+def explain_draw(rows: Sequence[CandidateRow], learned: bool) -> str:
+    """One or two sentences: did the favourite win, and if not, why that is allowed."""
+    chosen = next((r for r in rows if r.chosen), None)
+    if chosen is None:
+        return ""
+    if len(rows) == 1:
+        return f"{chosen.name} was the only candidate for this slot."
+    best = max(rows, key=lambda r: r.expected)
+    odds = _percent(chosen.propensity)
+    if best is chosen or best.expected == chosen.expected:
+        return (
+            f"{chosen.name} has the highest expected score ({chosen.expected:.3f}) and won "
+            f"the draw, as it does in about {odds} of draws."
+        )
+    randomness = (
+        "each plan draws the learned part from what the user's outcomes still leave "
+        "uncertain (Thompson sampling) and adds jitter"
+        if learned
+        else f"each plan adds a random jitter of 0 to {JITTER:.1f} to every score"
+    )
+    return (
+        f"{chosen.name} was drawn although {best.name} has the higher expected score "
+        f"({best.expected:.3f} against {chosen.expected:.3f}, a gap of "
+        f"{best.expected - chosen.expected:.3f}). Expected scores are averages: {randomness}, "
+        f"and {EXPLORATION:.0%} of slots take a candidate at random to keep learning. "
+        f"{chosen.name} wins about {odds} of draws, {best.name} about "
+        f"{_percent(best.propensity)}."
+    )
+
+
+def _percent(probability: float | None) -> str:
+    if probability is None:
+        return "n/a"
+    return "<1%" if 0 < probability < 0.005 else f"{probability:.0%}"
