@@ -41,7 +41,7 @@ def superuser(client):
 
 
 def change_url(profile) -> str:
-    return reverse("admin:feedback_userpreferenceprofile_change", args=[profile.pk])
+    return reverse("admin:profiles_userpreferenceprofile_change", args=[profile.pk])
 
 
 def summary_url(profile) -> str:

@@ -238,7 +238,7 @@ def test_dashboard_shows_the_success_metrics(editor, api_client, task_library):
 
 def test_learned_data_is_read_only(editor, task_library):
     assert editor.get(reverse("admin:feedback_usertaskfeedback_add")).status_code == 403
-    assert editor.get(reverse("admin:feedback_userpreferenceprofile_add")).status_code == 403
+    assert editor.get(reverse("admin:profiles_userpreferenceprofile_add")).status_code == 403
     assert editor.get(reverse("admin:routines_taskrotationstate_add")).status_code == 403
 
 
