@@ -147,7 +147,7 @@ def test_screenshots_of_the_lists_profile_and_plan_pages(editor_page):
     FeedbackFactory(plan_item=stored.items[0], completed=True)
     FeedbackFactory(plan_item=stored.items[1], completed=False, skipped=True, skip_reason="no_time")
 
-    page.goto(f"{page.base_url}/admin/feedback/userpreferenceprofile/{user}/change/")
+    page.goto(f"{page.base_url}/admin/profiles/userpreferenceprofile/{user}/change/")
     assert page.locator(".score-bar").count() >= 8
     shoot(page, "profile")
     page.click("a:text-is('Weekly summary')")
