@@ -70,7 +70,7 @@ def supabase(settings, monkeypatch):
     monkeypatch.setattr(jwks, "default_clock", clock)
     jwks.forget_keys()
     settings.SUPABASE_URL = server.url
-    settings.SUPABASE_JWKS_TIMEOUT = 0.5
+    settings.SUPABASE_JWKS_TIMEOUT = 5.0  # generous: a loaded CI machine answers slowly
     yield Project(server, clock)
     jwks.forget_keys()
     server.stop()
