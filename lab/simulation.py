@@ -284,24 +284,34 @@ def run_simulation(
     if workers < 1:
         result.weeks = simulate_users(users, days, seed, policies, heterogeneity, None, progress)
         return result
-    slices = [list(range(users))[index::workers] for index in range(workers)]
+    parts = in_workers(
+        simulation_worker.simulate_slice,
+        [
+            (users, days, seed, policies, heterogeneity, keys)
+            for keys in user_slices(users, workers)
+        ],
+    )
+    for part in parts:
+        for policy, weeks in part.items():
+            merged = result.weeks.setdefault(policy, [WeekStats() for _ in weeks])
+            for total, week in zip(merged, weeks, strict=True):
+                total.add(week)
+    return result
+
+
+def user_slices(users: int, workers: int) -> list[list[int]]:
+    """Users dealt round-robin to workers (empty slices left out)."""
+    return [keys for index in range(workers) if (keys := list(range(users))[index::workers])]
+
+
+def in_workers(function: Callable, calls: list[tuple]) -> list:
+    """function(*args) for each call, one process per call, each on its own fresh database
+    (simulation_worker.start); results in call order. The one process pool of the lab."""
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(
-        workers, mp_context=context, initializer=simulation_worker.start
+        len(calls), mp_context=context, initializer=simulation_worker.start
     ) as pool:
-        parts = pool.map(
-            simulation_worker.simulate_slice,
-            *zip(
-                *[(users, days, seed, policies, heterogeneity, keys) for keys in slices if keys],
-                strict=True,
-            ),
-        )
-        for part in parts:
-            for policy, weeks in part.items():
-                merged = result.weeks.setdefault(policy, [WeekStats() for _ in weeks])
-                for total, week in zip(merged, weeks, strict=True):
-                    total.add(week)
-    return result
+        return list(pool.map(function, *zip(*calls, strict=True)))
 
 
 @dataclass(slots=True)
@@ -374,20 +384,13 @@ def run_off_policy_check(
     if workers < 1:
         parts = [simulate_off_policy_slice(users, days, seed, heterogeneity, eval_days)]
     else:
-        slices = [list(range(users))[index::workers] for index in range(workers)]
-        context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(
-            workers, mp_context=context, initializer=simulation_worker.start
-        ) as pool:
-            parts = list(
-                pool.map(
-                    simulation_worker.off_policy_slice,
-                    *zip(
-                        *[(users, days, seed, heterogeneity, eval_days, k) for k in slices if k],
-                        strict=True,
-                    ),
-                )
-            )
+        parts = in_workers(
+            simulation_worker.off_policy_slice,
+            [
+                (users, days, seed, heterogeneity, eval_days, keys)
+                for keys in user_slices(users, workers)
+            ],
+        )
     events = [event for part_events, _ in parts for event in part_events]
     real = WeekStats()
     for _, stats in parts:
