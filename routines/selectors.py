@@ -19,9 +19,6 @@ class StoredPlan:
     blocks: list[TimeBlock]
     items: list[PlanItem]
 
-    def items_of(self, block: TimeBlock) -> list[PlanItem]:
-        return [item for item in self.items if item.time_block_id == block.id]
-
     @property
     def blocks_with_items(self) -> list["BlockWithItems"]:
         by_block: dict = {}
