@@ -4,8 +4,10 @@ For every dynamically planned item with a logged propensity, the slot's candidat
 logging policy's probabilities come from the plan item; the candidate policy's
 probabilities are recomputed with its own scorer over the same candidates, as that policy
 would have seen the user on that day: the adaptive policy's evidence is rebuilt from the
-feedback recorded before the plan's date (the same 28-day and 14-day windows the live
-profile uses).
+outcomes before the plan's date (the outcome model, feedback/outcomes.py, and the same
+28-day and 14-day windows the live profile uses). A logged item's reward is its outcome:
+completed 1, skipped or unanswered on an active day 0; an item of a day the user never
+opened the app is no event.
 
 Slots of one day are not independent: the planner takes one task per variation group a
 day, so a policy that would have taken its favourite group in the morning cannot take it
@@ -29,65 +31,38 @@ from profiles import learning
 from routines.models import PlanItem
 from routines.planning import plan_seed
 
-from .models import UserTaskFeedback
 from .offpolicy import LoggedEvent
+from .outcomes import ItemOutcome, item_outcomes
 
 POLICY_NAMES = {"adaptive": AdaptiveScorer.policy, "static": StaticScorer.policy}
 CANDIDATE_POLICIES = tuple(POLICY_NAMES)
 
 
 def _user_history(user_ids: set, since: date, until: date) -> dict:
-    """Per user: (date, OutcomeGroup key, completed) for the evidence windows."""
+    """Per user: the outcomes (outcome model) from EVIDENCE_DAYS before `since` through
+    `until`, with the days up to `until` closed; ordered by day."""
     history: dict = defaultdict(list)
-    rows = (
-        UserTaskFeedback.objects.filter(
-            user_id__in=user_ids,
-            scheduled_date__gte=since - timedelta(days=learning.EVIDENCE_DAYS),
-            scheduled_date__lt=until,
-        )
-        .values_list(
-            "user_id",
-            "scheduled_date",
-            "category",
-            "task_library__subcategory",
-            "task_library__difficulty",
-            "time_of_day",
-            "completed",
-        )
-        .iterator(chunk_size=2000)
-    )
-    for user_id, day, category, subcategory, difficulty, part, completed in rows:
-        history[user_id].append((day, (category, subcategory, difficulty, part), completed))
+    start = since - timedelta(days=learning.EVIDENCE_DAYS)
+    for outcome in item_outcomes(sorted(user_ids), start, until + timedelta(days=1)):
+        history[outcome.user_id].append(outcome)
     return history
 
 
-def _groups(rows, start: date, end: date) -> list[learning.OutcomeGroup]:
-    counts: dict = defaultdict(lambda: [0, 0])
-    for day, key, completed in rows:
-        if start <= day < end:
-            counts[key][0] += 1
-            counts[key][1] += completed
-    return [learning.OutcomeGroup(*key, seen, done) for key, (seen, done) in counts.items()]
-
-
-def _adaptive_scorer(archetype: str, mode: str, rows, day: date, candidates) -> AdaptiveScorer:
-    """The adaptive scorer as it stood before `day`, from the feedback before it."""
-    evidence_groups = _groups(rows, day - timedelta(days=learning.EVIDENCE_DAYS), day)
-    recent = _groups(rows, day - timedelta(days=learning.WINDOW_DAYS), day)
-    seen = sum(g.seen for g in recent)
-    earlier = [r for r in rows if r[0] < day]
-    phase = learning.next_phase(
-        "discovery",
-        len(earlier),
-        len({r[0] for r in earlier}),
-        min(1.0, seen / learning.CONFIDENCE_AT),
-    )
+def _adaptive_scorer(
+    archetype: str, mode: str, outcomes: list[ItemOutcome], day: date, candidates
+) -> AdaptiveScorer:
+    """The adaptive scorer as it stood before `day`, from the outcomes before it."""
+    earlier = [o for o in outcomes if o.day < day]
+    evidence_start = day - timedelta(days=learning.EVIDENCE_DAYS)
+    window_start = day - timedelta(days=learning.WINDOW_DAYS)
+    evidence_groups = [o.group for o in earlier if o.day >= evidence_start]
+    _, seen = learning.plain_counts(o.group for o in earlier if o.day >= window_start)
     return AdaptiveScorer(
         archetype,
         mode,
         learning.evidence(evidence_groups),
         min(1.0, seen / learning.CONFIDENCE_AT),
-        phase,
+        len(earlier),
         candidates,
     )
 
@@ -120,18 +95,19 @@ def logged_events(
             "task_library_id",
             "slot_propensities",
             "policy",
-            "feedback__completed",
+            "id",
         ).order_by("user_id", "plan__date", "position")
     )
     library = {c.id: c for c in active_candidates(include_inactive=True)}
     needs_history = candidate_policy == "adaptive" or any(
         row[8] == AdaptiveScorer.policy for row in rows
     )
-    history = (
-        _user_history({r[0] for r in rows}, since, until + timedelta(days=1))
-        if needs_history
-        else {}
-    )
+    # Rewards come from the outcome model: unanswered items of active days are failures,
+    # items of days the user never opened the app are no events at all.
+    history = _user_history({r[0] for r in rows}, since, until)
+    reward_of = {o.item_id: o.reward for outcomes in history.values() for o in outcomes}
+    if not needs_history:
+        history = {}
 
     def scorer_for(policy_name: str, user_id, archetype: str, mode: str, day: date):
         if policy_name == AdaptiveScorer.policy:
@@ -153,7 +129,7 @@ def logged_events(
         task_id,
         slot,
         policy,
-        completed,
+        item_id,
     ) in rows:
         # Sorted: PostgreSQL jsonb does not keep key order, and the draws must line up.
         candidate_ids = sorted(tid for tid in (slot or {}) if tid in library)
@@ -170,12 +146,12 @@ def logged_events(
         # same logs twice gives the same estimate.
         seed = plan_seed(user_id, day, f"evaluate:{position}")
         target = day_state.target_probabilities(candidates, part, seed)
-        if str(task_id) not in candidate_ids:
+        if str(task_id) not in candidate_ids or item_id not in reward_of:
             continue
         events.append(
             LoggedEvent(
                 cluster=str(user_id),
-                reward=1.0 if completed else 0.0,
+                reward=reward_of[item_id],
                 chosen=candidate_ids.index(str(task_id)),
                 logging=tuple(float(slot[tid]) for tid in candidate_ids),
                 target=tuple(float(p) for p in target),

@@ -3,67 +3,19 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db.models import Count, Q
+from django.db.models import Case, Count, When
 from django.db.models.functions import TruncWeek
+from django.utils import timezone
 
 from core import sql_rows
-from library.models import Task
-from profiles.learning import OutcomeGroup, OutcomeHistory
+from profiles import learning
 from profiles.models import UserPreferenceProfile
+from profiles.selectors import local_today
 from routines.models import Plan, PlanItem
 
 from .models import PolicyEstimate, UserTaskFeedback
-from .summary import CategoryWeek, WeeklySummary, explain_changes
-
-_HISTORY_SQL = """
-SELECT 0, f.category, t.subcategory, t.difficulty, f.time_of_day,
-       COUNT(*),
-       SUM(CASE WHEN f.completed THEN 1 ELSE 0 END),
-       SUM(CASE WHEN f.scheduled_date >= %s THEN 1 ELSE 0 END),
-       SUM(CASE WHEN f.completed AND f.scheduled_date >= %s THEN 1 ELSE 0 END),
-       NULL, CAST(NULL AS DATE)
-  FROM {feedback} f LEFT JOIN {task} t ON t.id = f.task_library_id
- WHERE f.user_id = %s AND f.scheduled_date >= %s
- GROUP BY f.category, t.subcategory, t.difficulty, f.time_of_day
-UNION ALL
-SELECT 1, NULL, NULL, NULL, NULL,
-       COUNT(*),
-       COALESCE(SUM(CASE WHEN completed THEN 1 ELSE 0 END), 0),
-       COUNT(DISTINCT CASE WHEN completed THEN task_library_id END),
-       COUNT(DISTINCT CASE WHEN completed AND scheduled_date >= %s THEN task_library_id END),
-       COUNT(DISTINCT scheduled_date), CAST(NULL AS DATE)
-  FROM {feedback} WHERE user_id = %s
-UNION ALL
-SELECT DISTINCT 2, NULL, NULL, NULL, NULL, 0, 0, 0, 0, CAST(NULL AS BIGINT), scheduled_date
-  FROM {feedback} WHERE user_id = %s AND completed
-"""
-
-
-def outcome_history(user_id: uuid.UUID, since: date, evidence_since: date) -> OutcomeHistory:
-    """Grouped outcomes, lifetime totals and completed days, in one statement.
-
-    Feedback is recorded on the hot path of the app, and this read runs inside every
-    feedback transaction: one round trip instead of three aggregate queries. Portable SQL
-    (SQLite and PostgreSQL), aggregated in the database, so the rows returned stay few
-    however long the user's history is: a handful of groups plus one row per completed day.
-    """
-    user = sql_rows.param(UserTaskFeedback, "user_id", user_id)
-    sql = _HISTORY_SQL.format(feedback=UserTaskFeedback._meta.db_table, task=Task._meta.db_table)
-    with sql_rows.cursor() as cursor:
-        cursor.execute(sql, [since, since, user, evidence_since, since, user, user])
-        rows = cursor.fetchall()
-    groups, evidence_groups, completed_days = [], [], []
-    totals = (0, 0, 0, 0, 0)
-    for kind, category, sub, difficulty, part, seen, done, a, b, days, day in rows:
-        if kind == 0:
-            evidence_groups.append(OutcomeGroup(category, sub, difficulty, part, seen, done))
-            if a:
-                groups.append(OutcomeGroup(category, sub, difficulty, part, a, b))
-        elif kind == 1:
-            totals = (seen, done, a, b, days)
-        else:
-            completed_days.append(day if isinstance(day, date) else date.fromisoformat(day))
-    return OutcomeHistory(groups, evidence_groups, *totals, completed_days)
+from .outcomes import OutcomeCount, outcomes_by_category, week_outcomes
+from .summary import CategoryWeek, KindWeek, WeeklySummary, explain_changes
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,64 +80,69 @@ def feedback_targets(
     return targets
 
 
-def weekly_summary(profile: UserPreferenceProfile, week_start: date) -> WeeklySummary:
-    """The week's numbers in five grouped queries (plus the profile already loaded)."""
+def weekly_summary(
+    profile: UserPreferenceProfile, week_start: date, today: date | None = None
+) -> WeeklySummary:
+    """The week's numbers from the outcome model, counted by each item's own date.
+
+    Five queries (plus the profile already loaded): scheduled items of the two weeks,
+    their outcomes, the days with a completion (for that week's streak), new tasks.
+    """
+    today = today or local_today(profile, timezone.now())
     week_end = week_start + timedelta(days=6)
     previous_start = week_start - timedelta(days=7)
     user_id = profile.user_id
 
-    scheduled_by_category = dict(
+    scheduled = (
         PlanItem.objects.filter(
-            user_id=user_id, plan__date__gte=week_start, plan__date__lte=week_end
+            user_id=user_id, scheduled_date__gte=previous_start, scheduled_date__lte=week_end
         )
-        .values_list("category")
+        .annotate(this_week=Case(When(scheduled_date__gte=week_start, then=True), default=False))
+        .values_list("this_week", "category")
         .annotate(n=Count("id"))
         .order_by()
     )
-    previous_scheduled = PlanItem.objects.filter(
-        user_id=user_id, plan__date__gte=previous_start, plan__date__lt=week_start
-    ).count()
+    scheduled_by_category: Counter = Counter()
+    previous_scheduled = 0
+    for this_week, category, n in scheduled:
+        if this_week:
+            scheduled_by_category[category] += n
+        else:
+            previous_scheduled += n
+    counts = week_outcomes(user_id, week_start, today)
+    previous_completed = sum(
+        c.count for c in counts if not c.this_week and c.state == learning.COMPLETED
+    )
+    mine = [c for c in counts if c.this_week]
+    categories = [
+        _category_week(category, scheduled_by_category.get(category, 0), mine)
+        for category in sorted({c.category for c in mine} | set(scheduled_by_category))
+    ]
+    # The streak as it stood at the end of that week (today's for the current week).
+    anchor = min(today, week_end)
+    completed_days = (
+        UserTaskFeedback.objects.filter(user_id=user_id, completed=True, scheduled_date__lte=anchor)
+        .values_list("scheduled_date", flat=True)
+        .distinct()
+        .order_by()
+    )
+    current_streak, longest_streak = learning.streaks(completed_days, anchor)
     feedback = UserTaskFeedback.objects.filter(user_id=user_id)
-    this_week = feedback.filter(scheduled_date__gte=week_start, scheduled_date__lte=week_end)
-    rows = list(
-        this_week.values_list("category", "task_library__subcategory", "completed", "skip_reason")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
-    previous_completed = feedback.filter(
-        scheduled_date__gte=previous_start, scheduled_date__lt=week_start, completed=True
-    ).count()
     earlier_completed = feedback.filter(scheduled_date__lt=week_start, completed=True).values(
         "task_library_id"
     )
     new_tasks = list(
-        this_week.filter(completed=True, task_library__isnull=False)
+        feedback.filter(
+            scheduled_date__gte=week_start,
+            scheduled_date__lte=min(week_end, today),
+            completed=True,
+            task_library__isnull=False,
+        )
         .exclude(task_library_id__in=earlier_completed)
         .values_list("task_library__name", flat=True)
         .distinct()
         .order_by("task_library__name")
     )
-
-    categories = []
-    for category in sorted({r[0] for r in rows} | set(scheduled_by_category)):
-        mine = [r for r in rows if r[0] == category]
-        done_by_sub: Counter = Counter()
-        skip_reasons: Counter = Counter()
-        for _, sub, completed, reason, n in mine:
-            if completed and sub:
-                done_by_sub[sub] += n
-            if not completed and reason:
-                skip_reasons[reason] += n
-        categories.append(
-            CategoryWeek(
-                category=category,
-                scheduled=scheduled_by_category.get(category, 0),
-                with_feedback=sum(r[4] for r in mine),
-                completed=sum(r[4] for r in mine if r[2]),
-                top_subcategory=done_by_sub.most_common(1)[0][0] if done_by_sub else None,
-                top_skip_reason=skip_reasons.most_common(1)[0][0] if skip_reasons else None,
-            )
-        )
     summary = WeeklySummary(
         user_id=str(user_id),
         week_start=week_start,
@@ -194,8 +151,8 @@ def weekly_summary(profile: UserPreferenceProfile, week_start: date) -> WeeklySu
         tasks_completed=sum(c.completed for c in categories),
         previous_scheduled=previous_scheduled,
         previous_completed=previous_completed,
-        current_streak=profile.current_streak,
-        longest_streak=profile.longest_streak,
+        current_streak=current_streak,
+        longest_streak=longest_streak,
         new_tasks_tried=new_tasks,
         categories=categories,
         learning_phase=profile.learning_phase,
@@ -203,6 +160,31 @@ def weekly_summary(profile: UserPreferenceProfile, week_start: date) -> WeeklySu
     )
     summary.changes = explain_changes(summary)
     return summary
+
+
+def _category_week(category: str, scheduled: int, counts: list[OutcomeCount]) -> CategoryWeek:
+    by_state: Counter = Counter()
+    skip_reasons: Counter = Counter()
+    kinds: dict[str, list[int]] = {}
+    for c in counts:
+        if c.category != category:
+            continue
+        by_state[c.state] += c.count
+        if c.state == learning.SKIPPED and c.skip_reason:
+            skip_reasons[c.skip_reason] += c.count
+        if c.subcategory:
+            kind = kinds.setdefault(c.subcategory, [0, 0])
+            kind[0] += c.count if c.state == learning.COMPLETED else 0
+            kind[1] += c.count
+    return CategoryWeek(
+        category=category,
+        scheduled=scheduled,
+        completed=by_state[learning.COMPLETED],
+        skipped=by_state[learning.SKIPPED],
+        unanswered=by_state[learning.UNANSWERED],
+        top_skip_reason=skip_reasons.most_common(1)[0][0] if skip_reasons else None,
+        kinds=tuple(KindWeek(sub, done, n) for sub, (done, n) in sorted(kinds.items())),
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,7 +198,7 @@ class SuccessMetrics:
     user_weeks_with_hydration_variety: int
     items_due: int
     items_with_feedback: int
-    completion_by_category: list[tuple[str, int, int]]  # (category, completed, with feedback)
+    completion_by_category: list[tuple[str, int, int]]  # (category, completed, outcomes)
 
     @property
     def dynamic_success_rate(self) -> float | None:
@@ -262,12 +244,7 @@ def success_metrics(days: int, today: date) -> SuccessMetrics:
     items = PlanItem.objects.filter(plan__date__gte=since, plan__date__lte=until).aggregate(
         due=Count("id"), with_feedback=Count("feedback", distinct=True)
     )
-    by_category = (
-        UserTaskFeedback.objects.filter(scheduled_date__gte=since, scheduled_date__lte=until)
-        .values_list("category")
-        .annotate(done=Count("id", filter=Q(completed=True)), seen=Count("id"))
-        .order_by("category")
-    )
+    by_category = outcomes_by_category(since, until, today)
     return SuccessMetrics(
         days=days,
         plans=sum(plans.values()),
@@ -276,7 +253,7 @@ def success_metrics(days: int, today: date) -> SuccessMetrics:
         user_weeks_with_hydration_variety=sum(1 for n in weeks if n >= 3),
         items_due=items["due"],
         items_with_feedback=items["with_feedback"],
-        completion_by_category=[(c, done, seen) for c, done, seen in by_category],
+        completion_by_category=by_category,
     )
 
 

@@ -162,11 +162,18 @@ class FeedbackRecordedSerializer(serializers.Serializer):
 
 
 class CategoryWeekSerializer(serializers.Serializer):
+    """One category's week, from the outcome model (README, "The outcome model")."""
+
     category = serializers.CharField()
-    scheduled = serializers.IntegerField()
-    with_feedback = serializers.IntegerField()
+    scheduled = serializers.IntegerField(help_text="Plan items dated in the week.")
+    with_feedback = serializers.IntegerField(help_text="Items answered: completed or skipped.")
     completed = serializers.IntegerField()
-    completion_rate = serializers.SerializerMethodField()
+    skipped = serializers.IntegerField(help_text="Explicit skips.")
+    unanswered = serializers.IntegerField(
+        help_text="No word on a day the user was active: counted as not completed."
+    )
+    outcomes = serializers.IntegerField(help_text="completed + skipped + unanswered.")
+    completion_rate = serializers.SerializerMethodField(help_text="completed / outcomes.")
 
     def get_completion_rate(self, category) -> float:
         return round(category.rate, 4)
@@ -185,7 +192,14 @@ class WeeklySummarySerializer(serializers.Serializer):
     tasks_scheduled = serializers.IntegerField()
     tasks_completed = serializers.IntegerField()
     completion_rate = serializers.FloatField()
-    previous_week_completion_rate = serializers.FloatField(source="previous_completion_rate")
+    previous_week_completion_rate = serializers.FloatField(
+        source="previous_completion_rate",
+        allow_null=True,
+        help_text="null without a previous week.",
+    )
+    tasks_unanswered = serializers.IntegerField(
+        help_text="Items left unanswered on days the user was active."
+    )
     completion_rate_change_points = serializers.FloatField(
         allow_null=True, source="completion_rate_change"
     )

@@ -10,15 +10,21 @@ from django.db import transaction
 from django.utils import timezone
 
 from core import metrics, sql_rows
-from profiles import learning
 from profiles.models import UserPreferenceProfile
 from profiles.selectors import local_today, user_zone
-from profiles.services import apply_learning, create_profile, lock_profile
+from profiles.services import (
+    LEARNED_FIELDS,
+    apply_learning,
+    create_profile,
+    learn_into,
+    lock_profile,
+)
 from routines.models import PlanItem
 
 from . import evaluation, offpolicy
 from .models import PolicyEstimate, UserTaskFeedback
-from .selectors import feedback_targets, outcome_history
+from .outcomes import outcome_histories, outcome_history
+from .selectors import feedback_targets
 
 FUTURE_TOLERANCE = timedelta(days=1)
 
@@ -198,12 +204,27 @@ def recompute_profile(profile: UserPreferenceProfile, now: datetime | None = Non
     """
     now = now or timezone.now()
     today = local_today(profile, now)
-    history = outcome_history(
-        profile.user_id,
-        since=today - timedelta(days=learning.WINDOW_DAYS - 1),
-        evidence_since=today - timedelta(days=learning.EVIDENCE_DAYS - 1),
-    )
-    apply_learning(profile, history, today, now)
+    apply_learning(profile, outcome_history(profile.user_id, today), today, now)
+
+
+def relearn_users(user_ids: Sequence[uuid.UUID], day: date, now: datetime | None = None) -> int:
+    """Relearn these users' profiles as of `day`, closing the days before it.
+
+    The nightly run calls this for each batch before planning `day`, so yesterday's
+    silence is counted even for a user who sent nothing today. Three statements a batch
+    at any size: lock the profiles, read every user's outcomes, write the profiles.
+    Returns how many profiles were relearned.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        profiles = list(
+            UserPreferenceProfile.objects.select_for_update().filter(user_id__in=user_ids)
+        )
+        histories = outcome_histories([p.user_id for p in profiles], day)
+        for profile in profiles:
+            learn_into(profile, histories[profile.user_id], day, now)
+        UserPreferenceProfile.objects.bulk_update(profiles, LEARNED_FIELDS)
+    return len(profiles)
 
 
 def evaluate_policy(

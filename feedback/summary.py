@@ -1,9 +1,16 @@
-"""The weekly personalization summary: numbers from the selector, words from here (pure)."""
+"""The weekly personalization summary: numbers from the outcome model, words from here (pure).
+
+Every number is an outcome of feedback/outcomes.py, counted by the item's own date.
+Sentences promise only what the planner does: the category mix of a plan is fixed by its
+time blocks, so the engine changes which *kinds* of task (subcategories) fill a category's
+slots, and, after "too hard" skips, leans toward easier ones. It never promises fewer or
+more tasks of a category.
+"""
 
 from dataclasses import dataclass, field
 from datetime import date
 
-MIN_OUTCOMES_TO_JUDGE = 3  # a category needs this many outcomes before we praise or blame it
+MIN_OUTCOMES_TO_JUDGE = 3  # a category or kind needs this many outcomes before we judge it
 STRONG = 0.75
 WEAK = 0.4
 
@@ -16,17 +23,55 @@ SKIP_REASON_WORDS = {
 
 
 @dataclass(frozen=True, slots=True)
-class CategoryWeek:
-    category: str
-    scheduled: int
-    with_feedback: int
+class KindWeek:
+    """One subcategory of a category in the week."""
+
+    subcategory: str
     completed: int
-    top_subcategory: str | None = None
-    top_skip_reason: str | None = None
+    outcomes: int
 
     @property
     def rate(self) -> float:
-        return self.completed / self.with_feedback if self.with_feedback else 0.0
+        return self.completed / self.outcomes if self.outcomes else 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class CategoryWeek:
+    category: str
+    scheduled: int  # plan items dated in the week
+    completed: int = 0
+    skipped: int = 0  # explicit skips
+    unanswered: int = 0  # no word on a day the user was active
+    top_skip_reason: str | None = None
+    kinds: tuple[KindWeek, ...] = ()
+
+    @property
+    def with_feedback(self) -> int:
+        """Items the user answered (completed or skipped)."""
+        return self.completed + self.skipped
+
+    @property
+    def outcomes(self) -> int:
+        return self.completed + self.skipped + self.unanswered
+
+    @property
+    def unexposed(self) -> int:
+        """Scheduled items of days the user did not open the app, or not over yet."""
+        return max(0, self.scheduled - self.outcomes)
+
+    @property
+    def rate(self) -> float:
+        return self.completed / self.outcomes if self.outcomes else 0.0
+
+    @property
+    def top_kind(self) -> KindWeek | None:
+        judged = [k for k in self.kinds if k.outcomes >= MIN_OUTCOMES_TO_JUDGE and k.completed]
+        return max(judged, key=lambda k: (k.rate, k.completed), default=None)
+
+    @property
+    def top_subcategory(self) -> str | None:
+        kind = self.top_kind
+        return kind.subcategory if kind else None
 
 
 @dataclass(slots=True)
@@ -53,20 +98,26 @@ class WeeklySummary:
         )
 
     @property
-    def previous_completion_rate(self) -> float:
+    def previous_completion_rate(self) -> float | None:
+        """None when nothing was scheduled the week before (no previous week)."""
         if not self.previous_scheduled:
-            return 0.0
+            return None
         return round(self.previous_completed / self.previous_scheduled, 4)
 
     @property
     def completion_rate_change(self) -> float | None:
         """Percentage points against the previous week; None without a previous week."""
-        if not self.previous_scheduled:
+        previous = self.previous_completion_rate
+        if previous is None:
             return None
-        return round((self.completion_rate - self.previous_completion_rate) * 100, 1)
+        return round((self.completion_rate - previous) * 100, 1)
+
+    @property
+    def tasks_unanswered(self) -> int:
+        return sum(c.unanswered for c in self.categories)
 
     def judged(self) -> list[CategoryWeek]:
-        return [c for c in self.categories if c.with_feedback >= MIN_OUTCOMES_TO_JUDGE]
+        return [c for c in self.categories if c.outcomes >= MIN_OUTCOMES_TO_JUDGE]
 
     @property
     def strongest_category(self) -> str | None:
@@ -76,37 +127,37 @@ class WeeklySummary:
     @property
     def weakest_category(self) -> str | None:
         judged = [c for c in self.judged() if c.category != self.strongest_category]
-        return min(judged, key=lambda c: (c.rate, -c.with_feedback)).category if judged else None
+        return min(judged, key=lambda c: (c.rate, -c.outcomes)).category if judged else None
 
 
 def explain_changes(summary: WeeklySummary) -> list[str]:
-    """What the engine will do differently next week, and why, in plain words.
-
-    These follow what the adaptive scorer does with the same evidence: categories and
-    subcategories with high completion get picked more, low ones less or in easier forms.
-    """
+    """What the engine will do differently next week, and why, in plain words."""
     lines = []
-    for cat in sorted(summary.judged(), key=lambda c: -c.with_feedback):
+    for cat in sorted(summary.judged(), key=lambda c: -c.outcomes):
         name = cat.category
-        what = f"{cat.top_subcategory} {name}" if cat.top_subcategory else name
-        if cat.rate >= STRONG:
-            lines.append(f"More {what}: you completed {cat.completed} of {cat.with_feedback}.")
-        elif cat.rate <= WEAK:
-            skipped = cat.with_feedback - cat.completed
+        kind = cat.top_kind
+        if cat.rate <= WEAK:
             reason = SKIP_REASON_WORDS.get(cat.top_skip_reason or "")
             because = f", mostly because {reason}" if reason else ""
-            easier = " and easier" if cat.top_skip_reason == "too_hard" else ""
-            total = cat.with_feedback
-            lines.append(f"Fewer{easier} {name} tasks: you skipped {skipped} of {total}{because}.")
-    if not lines:
-        if summary.tasks_completed == 0 and not any(c.with_feedback for c in summary.categories):
+            easier = "easier and " if cat.top_skip_reason == "too_hard" else ""
             lines.append(
-                "No feedback yet this week: complete or skip tasks in the app and next week's "
-                "plan will start to follow what works for you."
+                f"Your {name} slots will try {easier}other kinds of {name} task: you completed "
+                f"{cat.completed} of {cat.outcomes}{because}."
+            )
+        elif kind is not None and kind.rate >= STRONG:
+            lines.append(
+                f"More {kind.subcategory} in your {name} slots: you completed {kind.completed} "
+                f"of {kind.outcomes} {kind.subcategory} tasks."
+            )
+    if not lines:
+        if not any(c.outcomes for c in summary.categories):
+            lines.append(
+                "No feedback yet this week: tick tasks off in the app and next week's plan "
+                "will start to follow what works for you."
             )
         else:
             lines.append(
-                "Steady week: no category stood out, so next week keeps the same balance "
+                "Steady week: no kind of task stood out, so next week keeps the same balance "
                 "with fresh variations."
             )
     if summary.learning_phase == "discovery":

@@ -7,6 +7,7 @@ gives the expected parts of a score, for editors and previews. Plans draw from a
 seeded by (user_id, date), so the same request always gives the same plan.
 """
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
@@ -32,8 +33,24 @@ TAU2_PRIOR = 0.01
 TAU2_PRIOR_ARMS = 5.0
 # How much completion probability one unit of static fit is worth around a typical rate.
 FIT_TO_PROBABILITY = 0.6
-# Thompson draws are pulled toward the posterior mean as the learning phase advances.
-EXPLORATION_BY_PHASE = {"discovery": 0.7, "establishment": 0.525, "mastery": 0.35}
+# Thompson draws are pulled toward the posterior mean as the user's lifetime outcomes grow,
+# so exploration settles toward the selection's explicit floor instead of staying where the
+# 28-day evidence window caps the posterior's narrowing (docs/simulation.md, the curve).
+START_TEMPERATURE = 0.7
+SETTLE_OUTCOMES = 150.0  # outcomes after which the temperature has fallen by 1/sqrt(2)
+MIN_TEMPERATURE = 0.15
+# A task longer than this many minutes is "long" (profiles.learning.SHORT_TASK_MINUTES).
+SHORT_TASK_MINUTES = 10
+
+
+def exploration_temperature(lifetime_outcomes: float) -> float:
+    """How far Thompson draws stray from the posterior mean, shrinking with evidence."""
+    settled = START_TEMPERATURE / math.sqrt(1.0 + max(0.0, lifetime_outcomes) / SETTLE_OUTCOMES)
+    return max(MIN_TEMPERATURE, settled)
+
+
+def duration_bucket(minutes: int) -> str:
+    return "long" if minutes > SHORT_TASK_MINUTES else "short"
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,6 +165,9 @@ def _mean(values: list[float]) -> float:
 class AdaptiveScorer:
     """Thompson sampling on Beta posteriors per subcategory ("arm"), static fit as prior.
 
+    Evidence comes from profiles.learning.evidence: weighted [success, trials] per arm and
+    category, and [success, expected] residuals for difficulty, part of day and duration.
+
     The static fit is on its own scale (0.6-0.95 for most tasks), not a probability, so it
     is never used as a prior mean directly: the prior mean of an arm is the user's own
     smoothed completion rate, moved by how much better or worse the arm's tasks fit the
@@ -166,14 +186,14 @@ class AdaptiveScorer:
         mode: str,
         evidence: dict,
         confidence: float,
-        learning_phase: str = "discovery",
+        lifetime_outcomes: float = 0.0,
         candidates: Sequence[Candidate] = (),
     ) -> None:
         self.archetype = archetype
         self.mode = mode
         self.evidence = evidence or {}
         self.confidence = min(1.0, max(0.0, confidence))
-        self.temperature = EXPLORATION_BY_PHASE.get(learning_phase, 1.0)
+        self.temperature = exploration_temperature(lifetime_outcomes)
         done, seen = self.evidence.get("overall", (0, 0))
         self.overall_rate = (done + OVERALL_PRIOR_STRENGTH * 0.5) / (seen + OVERALL_PRIOR_STRENGTH)
         fits_by_arm: dict[str, list[float]] = {}
@@ -224,7 +244,11 @@ class AdaptiveScorer:
         category_prior = self._clip(
             self.overall_rate + FIT_TO_PROBABILITY * (category_fit - library_fit)
         )
+        # The category's evidence without this arm's own outcomes: those are counted once,
+        # in the arm's posterior (arm_posterior), not again in its prior.
         cat_done, cat_seen = _counts(self.evidence, "category", category)
+        arm_done, arm_seen = _counts(self.evidence, "arm", arm)
+        cat_done, cat_seen = max(0.0, cat_done - arm_done), max(0.0, cat_seen - arm_seen)
         category_mean = (CATEGORY_PRIOR_STRENGTH * category_prior + cat_done) / (
             CATEGORY_PRIOR_STRENGTH + cat_seen
         )
@@ -242,11 +266,9 @@ class AdaptiveScorer:
         return alpha, beta
 
     def _relative_rate(self, dimension: str, key: str) -> float:
-        done, seen = _counts(self.evidence, dimension, key)
-        rate = (done + MODIFIER_PRIOR_STRENGTH * self.overall_rate) / (
-            seen + MODIFIER_PRIOR_STRENGTH
-        )
-        return rate / self.overall_rate
+        """Observed over arm-predicted completions for a modifier, shrunk toward 1."""
+        done, expected = _counts(self.evidence, dimension, key)
+        return (done + MODIFIER_PRIOR_STRENGTH) / (expected + MODIFIER_PRIOR_STRENGTH)
 
     def _learned_parts(
         self, candidates: Sequence[Candidate], time_of_day: str
@@ -271,7 +293,8 @@ class AdaptiveScorer:
                 alpha,
                 beta,
                 FIT_TO_PROBABILITY * (fit - self.arm_fit.get(cand.arm, fit)),
-                self._relative_rate("difficulty", cand.difficulty),
+                self._relative_rate("difficulty", cand.difficulty)
+                * self._relative_rate("duration", duration_bucket(cand.duration_minutes)),
             )
         return parts
 

@@ -1,15 +1,23 @@
-"""Learning a preference profile from aggregated outcomes. Pure: counts in, numbers out.
+"""Learning a preference profile from outcomes. Pure: grouped outcomes in, numbers out.
 
-The feedback app aggregates outcomes in SQL (a handful of grouped rows, however many outcomes a
-user has) and hands the rows here. Every rate is smoothed toward a prior so one outcome
-cannot swing an affinity to 0 or 1: affinity = (completed + k * prior) / (seen + k).
+The feedback app reads outcomes through its one outcome model (feedback/outcomes.py) and
+hands them here grouped: a handful of rows, however many outcomes a user has. An outcome
+is completed, skipped (explicitly) or unanswered (no word on a closed day on which the user
+was active); items the user never saw teach nothing and never arrive here.
+
+Each outcome teaches each learned dimension (category, arm, difficulty, part of the day,
+duration) with a weight (`teaching`): an explicit skip's reason says which dimension it is
+about, an unanswered item is a weaker negative than an explicit skip, a star rating scales
+a completion's reward, and the mode of the day discounts what a failed hard task says about
+difficulty. Rates are smoothed toward a prior so one outcome cannot swing an affinity to
+0 or 1: affinity = (success + k * prior) / (trials + k).
 """
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from library.choices import CATEGORIES, DAY_PARTS, Difficulty
+from library.choices import CATEGORIES, DAY_PARTS, Difficulty, Mode
 
 WINDOW_DAYS = 14  # spec 1.4: the profile is recomputed from the last 14 days
 # The adaptive scorer's evidence looks further back: a user sees each subcategory only a
@@ -26,30 +34,80 @@ MASTERY_AFTER = {"outcomes": 150, "active_days": 21, "confidence": 1.0}
 
 COMPLEXITY_WEIGHT = {Difficulty.INTERMEDIATE: 1.0, Difficulty.ADVANCED: 2.0}
 
+COMPLETED, SKIPPED, UNANSWERED = "completed", "skipped", "unanswered"
+STATES = (COMPLETED, SKIPPED, UNANSWERED)
+DIMENSIONS = ("category", "arm", "difficulty", "time_of_day", "duration")
+
+# Silence on an active day is a negative, but a weaker one than an explicit skip: the user
+# may have done the task and not ticked it (Hu, Koren & Volinsky 2008: implicit negatives
+# carry less confidence). Measured in the simulation (docs/simulation.md).
+UNANSWERED_WEIGHT = 0.8
+# What an explicit skip teaches each dimension, by its reason. The reason names what was
+# wrong; the other dimensions learn little from it.
+SKIP_TEACHES = {
+    "too_hard": {
+        "difficulty": 2.0,
+        "category": 0.5,
+        "arm": 0.5,
+        "time_of_day": 0.5,
+        "duration": 0.5,
+    },
+    "no_time": {
+        "duration": 2.0,
+        "category": 0.5,
+        "arm": 0.5,
+        "difficulty": 0.5,
+        "time_of_day": 1.0,
+    },
+    "not_interested": {
+        "arm": 2.0,
+        "category": 1.5,
+        "difficulty": 0.5,
+        "time_of_day": 0.5,
+        "duration": 0.5,
+    },
+    "forgot": {"time_of_day": 1.0, "category": 0.5, "arm": 0.5, "difficulty": 0.5, "duration": 0.5},
+}
+# A completion rated 1 star is worth this much of a success for the kind of task; 5 stars
+# is a full success. Ratings are a second, sparser reward: they only scale completions.
+ONE_STAR_REWARD = 0.6
+# On a low-energy day a failed intermediate or advanced task says less about difficulty
+# tolerance: the day explains part of it.
+LOW_MODE_DIFFICULTY_WEIGHT = 0.5
+
 
 @dataclass(frozen=True, slots=True)
 class OutcomeGroup:
-    """Outcomes sharing a category, subcategory, difficulty and part of the day."""
+    """Outcomes alike in what they teach: the task's kind, the day's part and mode, what
+    happened (`state`), and the skip reason or rating that came with it."""
 
     category: str
     subcategory: str | None
     difficulty: str | None
     time_of_day: str
-    seen: int
-    completed: int
+    state: str
+    count: int
+    skip_reason: str = ""
+    rating: int | None = None
+    mode: str = ""
+    duration: str | None = None  # "short" or "long"; None for a task no longer in the library
+
+    @property
+    def arm(self) -> str | None:
+        return self.subcategory and f"{self.category}/{self.subcategory}"
 
 
 @dataclass(frozen=True, slots=True)
 class OutcomeHistory:
-    """What relearning a profile reads from the user's outcomes (aggregated by feedback)."""
+    """What relearning a profile reads from the user's outcomes (the outcome model)."""
 
     groups: list[OutcomeGroup]  # the learning window
     evidence_groups: list[OutcomeGroup]  # the longer evidence window
-    seen: int  # lifetime
+    seen: int  # lifetime outcomes (completed + skipped + unanswered)
     completed: int
     unique_tasks: int  # distinct tasks ever completed
     unique_recent_tasks: int  # ... completed in the learning window
-    active_days: int  # distinct scheduled days with any outcome
+    active_days: int  # distinct days with any feedback
     completed_days: list[date]  # distinct days with a completion, for streaks
 
 
@@ -69,16 +127,65 @@ def smoothed(completed: float, seen: float, prior: float = PRIOR_MEAN) -> float:
     return round((completed + PRIOR_STRENGTH * prior) / (seen + PRIOR_STRENGTH), 4)
 
 
-def _tally(groups: Iterable[OutcomeGroup], key) -> dict[str, list[int]]:
-    counts: dict[str, list[int]] = {}
+def rating_reward(rating: int | None) -> float:
+    """A completion's reward for the kind of task: 1.0 unrated, ONE_STAR_REWARD..1.0 rated."""
+    if rating is None:
+        return 1.0
+    return ONE_STAR_REWARD + (1.0 - ONE_STAR_REWARD) * (min(5, max(1, rating)) - 1) / 4
+
+
+def teaching(group: OutcomeGroup) -> dict[str, tuple[float, float]]:
+    """(success, trials) that one group adds to each learned dimension."""
+    n = group.count
+    if group.state == COMPLETED:
+        reward = rating_reward(group.rating)
+        return {
+            "category": (n * reward, n),
+            "arm": (n * reward, n),
+            "difficulty": (n, n),
+            "time_of_day": (n, n),
+            "duration": (n, n),
+        }
+    if group.state == UNANSWERED:
+        weights = dict.fromkeys(DIMENSIONS, UNANSWERED_WEIGHT)
+    else:
+        weights = dict(SKIP_TEACHES.get(group.skip_reason, dict.fromkeys(DIMENSIONS, 1.0)))
+    if group.mode == Mode.LOW and group.difficulty in COMPLEXITY_WEIGHT:
+        weights["difficulty"] *= LOW_MODE_DIFFICULTY_WEIGHT
+    return {dim: (0.0, n * weight) for dim, weight in weights.items()}
+
+
+def _key(group: OutcomeGroup, dimension: str) -> str | None:
+    if dimension == "category":
+        return group.category or None
+    if dimension == "arm":
+        return group.arm
+    if dimension == "time_of_day":
+        return group.time_of_day if group.time_of_day in DAY_PARTS else None
+    return getattr(group, dimension)
+
+
+def tally(groups: Iterable[OutcomeGroup], dimension: str, key=None) -> dict[str, list[float]]:
+    """[success, trials] per value of a dimension (or of `key(group)`), weighted."""
+    counts: dict[str, list[float]] = {}
     for group in groups:
-        name = key(group)
+        name = key(group) if key else _key(group, dimension)
         if not name:
             continue
-        done_seen = counts.setdefault(name, [0, 0])
-        done_seen[0] += group.completed
-        done_seen[1] += group.seen
+        success, trials = teaching(group)[dimension]
+        cell = counts.setdefault(name, [0.0, 0.0])
+        cell[0] += success
+        cell[1] += trials
     return counts
+
+
+def plain_counts(groups: Iterable[OutcomeGroup]) -> tuple[int, int]:
+    """(completed, outcomes): what the user did, unweighted, as people count it."""
+    completed = seen = 0
+    for group in groups:
+        seen += group.count
+        completed += group.count if group.state == COMPLETED else 0
+    return completed, seen
 
 
 def learn(
@@ -88,16 +195,14 @@ def learn(
 ) -> LearnedProfile:
     """The profile's learned fields from the 14-day window's grouped outcomes.
 
-    `evidence_groups` (the longer EVIDENCE_DAYS window) feed the scorer's raw counts; by
+    `evidence_groups` (the longer EVIDENCE_DAYS window) feed the scorer's evidence; by
     default the same groups do.
     """
-    by_category = _tally(groups, lambda g: g.category)
-    by_subcategory = _tally(groups, lambda g: g.subcategory)
-    by_difficulty = _tally(groups, lambda g: g.difficulty)
-    by_part = _tally(groups, lambda g: g.time_of_day if g.time_of_day in DAY_PARTS else None)
-    seen = sum(g.seen for g in groups)
-    completed = sum(g.completed for g in groups)
-
+    by_category = tally(groups, "category")
+    by_subcategory = tally(groups, "arm", key=lambda g: g.subcategory)
+    by_difficulty = tally(groups, "difficulty")
+    by_part = tally(groups, "time_of_day")
+    completed, seen = plain_counts(groups)
     weighted_done = sum(
         COMPLEXITY_WEIGHT.get(name, 0.0) * counts[0] for name, counts in by_difficulty.items()
     )
@@ -119,16 +224,52 @@ def learn(
     )
 
 
+def _rounded(counts: dict[str, list[float]]) -> dict[str, list[float]]:
+    return {name: [round(s, 3), round(n, 3)] for name, (s, n) in sorted(counts.items())}
+
+
 def evidence(groups: Sequence[OutcomeGroup]) -> dict:
-    """Completed and seen counts per learned dimension: what the adaptive scorer samples."""
+    """What the adaptive scorer samples, per learned dimension.
+
+    `overall`, `category` and `arm` hold [success, trials]. The modifiers (`difficulty`,
+    `time_of_day`, `duration`) hold [success, expected]: expected is what the user's arm
+    rates predict for those same outcomes, so a modifier says only what the arms do not
+    (one backfitting step). Multiplying a raw difficulty rate onto the arm's posterior
+    would count the same outcomes twice.
+    """
+    overall = [0.0, 0.0]
+    for group in groups:
+        weight = 1.0 if group.state != UNANSWERED else UNANSWERED_WEIGHT
+        overall[0] += group.count if group.state == COMPLETED else 0
+        overall[1] += group.count * weight
+    rate = (overall[0] + PRIOR_STRENGTH * PRIOR_MEAN) / (overall[1] + PRIOR_STRENGTH)
+    arms = tally(groups, "arm")
+    categories = tally(groups, "category")
+
+    def predicted(group: OutcomeGroup) -> float:
+        cell = arms.get(group.arm) or categories.get(group.category)
+        if not cell:
+            return rate
+        return (cell[0] + PRIOR_STRENGTH * rate) / (cell[1] + PRIOR_STRENGTH)
+
+    modifiers: dict[str, dict[str, list[float]]] = {}
+    for dimension in ("difficulty", "time_of_day", "duration"):
+        cells: dict[str, list[float]] = {}
+        for group in groups:
+            name = _key(group, dimension)
+            if not name:
+                continue
+            success, trials = teaching(group)[dimension]
+            cell = cells.setdefault(name, [0.0, 0.0])
+            cell[0] += success
+            cell[1] += trials * predicted(group)
+        modifiers[dimension] = _rounded(cells)
     return {
-        "overall": [sum(g.completed for g in groups), sum(g.seen for g in groups)],
-        "category": _tally(groups, lambda g: g.category),
-        "arm": _tally(groups, lambda g: g.subcategory and f"{g.category}/{g.subcategory}"),
-        "difficulty": _tally(groups, lambda g: g.difficulty),
-        "time_of_day": _tally(
-            groups, lambda g: g.time_of_day if g.time_of_day in DAY_PARTS else None
-        ),
+        "version": 2,
+        "overall": [round(overall[0], 3), round(overall[1], 3)],
+        "category": _rounded(categories),
+        "arm": _rounded(arms),
+        **modifiers,
     }
 
 

@@ -78,6 +78,17 @@ def apply_learning(
     now: datetime | None = None,
 ) -> None:
     """Write what `history` teaches into the profile: one UPDATE of the learned fields."""
+    learn_into(profile, history, today, now)
+    sql_rows.update(profile, LEARNED_FIELDS)
+
+
+def learn_into(
+    profile: UserPreferenceProfile,
+    history: learning.OutcomeHistory,
+    today: date,
+    now: datetime | None = None,
+) -> None:
+    """Set the learned fields on the instance (the caller writes them: one row or a batch)."""
     learned = learning.learn(history.groups, history.unique_recent_tasks, history.evidence_groups)
     for name in _LEARNED:
         setattr(profile, name, getattr(learned, name))
@@ -89,7 +100,7 @@ def apply_learning(
         profile.learning_phase, history.seen, history.active_days, learned.profile_confidence
     )
     profile.last_analyzed_at = now or timezone.now()
-    sql_rows.update(profile, LEARNED_FIELDS)
+    profile.updated_at = profile.last_analyzed_at
 
 
 def update_profile(

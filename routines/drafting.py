@@ -88,7 +88,7 @@ def make_scorer(
             mode,
             evidence=profile.evidence,
             confidence=profile.profile_confidence,
-            learning_phase=profile.learning_phase,
+            lifetime_outcomes=profile.total_tasks_scheduled,
             candidates=candidates,
         )
     return StaticScorer(archetype, mode)

@@ -113,6 +113,8 @@ class PlanItem(models.Model):
         indexes = [
             models.Index(fields=["task_library"], name="idx_plan_items_task_library_id"),
             models.Index(fields=["user_id", "scheduled_date"], name="idx_plan_items_user_date"),
+            # The dashboard's outcome counts read every user's items of a date window.
+            models.Index(fields=["scheduled_date"], name="idx_plan_items_sched"),
             models.Index(fields=["policy", "scheduled_date"], name="idx_plan_items_policy_date"),
         ]
         constraints = [

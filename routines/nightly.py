@@ -47,6 +47,7 @@ def regenerate_plans(
     shard: Shard | None = None,
     dry_run: bool = False,
     on_user_done: ProgressCallback | None = None,
+    before_batch: Callable[[list[uuid.UUID]], object] | None = None,
 ) -> RegenerationReport:
     """Replace each user's plan for `day`; one failing user skips only them.
 
@@ -55,7 +56,8 @@ def regenerate_plans(
     fails (say a user's on-demand request stored a plan meanwhile, or one row is bad),
     the batch is written again one user at a time through produce_plan, so only the
     failing user is skipped. A dry run drafts every plan (so problems show up) and
-    writes nothing.
+    writes nothing. `before_batch` runs with each batch's user ids before its profiles are
+    read (the command relearns them there; routines never reads feedback itself).
     """
     report = RegenerationReport()
     candidates = active_candidates()
@@ -63,6 +65,8 @@ def regenerate_plans(
         mine = [user for user in page if shard is None or shard.owns(user.user_id)]
         if not mine:
             continue
+        if before_batch is not None and not dry_run:
+            before_batch([user.user_id for user in mine])
         requests = _requests(day, mine, candidates)
         if dry_run:
             _dry_run(requests, report, on_user_done)

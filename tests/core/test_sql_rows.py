@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 
 from core import sql_rows
 from feedback.models import UserTaskFeedback
-from feedback.selectors import outcome_history
+from feedback.outcomes import outcome_history
 from profiles.models import UserPreferenceProfile
 from tests.factories import FeedbackFactory, PlanItemFactory, ProfileFactory
 
@@ -119,7 +119,7 @@ def test_postgresql_prepares_the_hand_written_statements():
     """Server-side binding plus psycopg's prepare: the planner runs once per connection."""
     user = FeedbackFactory().user_id
     for _ in range(3):
-        outcome_history(user, date(2026, 11, 11), date(2026, 10, 28))
+        outcome_history(user, date(2026, 11, 11))
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s",
@@ -132,7 +132,7 @@ def test_postgresql_prepares_the_hand_written_statements():
 def test_orm_queries_stay_out_of_the_prepare_cache():
     """Preparing is on for our statements only; the connection's threshold stays off."""
     user = FeedbackFactory().user_id
-    outcome_history(user, date(2026, 11, 11), date(2026, 10, 28))
+    outcome_history(user, date(2026, 11, 11))
     assert connection.connection.prepare_threshold is None
     assert UserTaskFeedback.objects.filter(user_id=user).count() == 1
 

@@ -6,7 +6,7 @@ import pytest
 from feedback import services
 from feedback.selectors import weekly_summary
 from feedback.services import Outcome, record_outcomes
-from feedback.summary import CategoryWeek, WeeklySummary, explain_changes
+from feedback.summary import CategoryWeek, KindWeek, WeeklySummary, explain_changes
 from routines.services import generate_plan
 from tests.factories import ProfileFactory
 
@@ -38,39 +38,59 @@ def test_rates_and_change_in_points():
     assert s.previous_completion_rate == 0.4
     assert s.completion_rate_change == 20.0
     assert summary(previous_scheduled=0).completion_rate_change is None
+    assert summary(previous_scheduled=0).previous_completion_rate is None  # not 0.0
 
 
 def test_strongest_and_weakest_need_enough_outcomes():
     s = summary(
         categories=[
-            CategoryWeek("movement", 10, 10, 9, "outdoor"),
-            CategoryWeek("focus", 6, 6, 2, None, "no_time"),
-            CategoryWeek("hydration", 2, 2, 2),  # too few to judge
+            CategoryWeek("movement", 10, completed=9, skipped=1),
+            CategoryWeek("focus", 6, completed=2, unanswered=4),  # silence counts
+            CategoryWeek("hydration", 2, completed=2),  # too few to judge
         ]
     )
     assert s.strongest_category == "movement"
     assert s.weakest_category == "focus"
 
 
-def test_changes_explain_what_happens_next_week_and_why():
+def test_a_category_counts_completed_skipped_unanswered_and_unexposed():
+    week = CategoryWeek("focus", 14, completed=3, skipped=1, unanswered=4)
+    assert (week.with_feedback, week.outcomes, week.unexposed) == (4, 8, 6)
+    assert week.rate == 3 / 8
+
+
+def test_changes_quote_subcategory_counts_and_promise_only_what_the_planner_does():
     s = summary(
         categories=[
-            CategoryWeek("movement", 10, 10, 9, "outdoor"),
-            CategoryWeek("focus", 6, 6, 2, None, "no_time"),
-            CategoryWeek("recovery", 5, 5, 1, None, "too_hard"),
+            CategoryWeek(
+                "movement",
+                14,
+                completed=10,
+                skipped=4,
+                kinds=(KindWeek("outdoor", 6, 6), KindWeek("yoga", 4, 8)),
+            ),
+            CategoryWeek(
+                "focus", 6, completed=2, skipped=3, unanswered=1, top_skip_reason="no_time"
+            ),
+            CategoryWeek("recovery", 5, completed=1, skipped=4, top_skip_reason="too_hard"),
         ]
     )
     lines = explain_changes(s)
-    assert "More outdoor movement: you completed 9 of 10." in lines
-    assert "Fewer focus tasks: you skipped 4 of 6, mostly because there was no time." in lines
-    assert any(line.startswith("Fewer and easier recovery tasks") for line in lines)
+    # The subcategory's own counts, not the category's (6 of 6, not 10 of 14).
+    assert "More outdoor in your movement slots: you completed 6 of 6 outdoor tasks." in lines
+    assert (
+        "Your focus slots will try other kinds of focus task: you completed 2 of 6, "
+        "mostly because there was no time." in lines
+    )
+    assert any(line.startswith("Your recovery slots will try easier and other") for line in lines)
+    assert not any("Fewer" in line or "fewer" in line for line in lines)
 
 
 def test_changes_without_feedback_invite_the_user():
     lines = explain_changes(
         summary(
             tasks_completed=0,
-            categories=[CategoryWeek("work", 4, 0, 0)],
+            categories=[CategoryWeek("work", 4)],
             learning_phase="discovery",
         )
     )
@@ -118,6 +138,7 @@ def test_weekly_summary_from_the_database(week_of_outcomes, django_assert_max_nu
     assert s.new_tasks_tried  # week two completed tasks not completed in week one
     assert any(line.startswith("More ") and "movement" in line for line in s.changes)
     assert any("focus" in line and "no time" in line for line in s.changes)
+    assert s.previous_completion_rate is not None
 
 
 @pytest.mark.django_db

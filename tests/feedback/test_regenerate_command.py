@@ -183,7 +183,9 @@ def test_nightly_batch_costs_a_constant_number_of_queries_per_user(task_library)
     if connection.vendor == "postgresql":
         assert large == small, (small, large)
     assert large - small <= 8, (small, large)  # for 20 more users and 300 more items
-    assert small <= 14, small  # the library version check and the two pages read too
+    # + relearning each batch first: lock profiles, read outcomes, write profiles, in a
+    # savepoint (two more statements inside the test's transaction).
+    assert small <= 19, small  # the library version check and the two pages read too
 
 
 def test_batch_rewrites_keep_every_users_rotation_counts_true(task_library):

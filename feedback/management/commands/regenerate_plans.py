@@ -3,15 +3,18 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 
 from core.command_args import iso_date, uuid_arg
+from feedback.services import relearn_users
 from routines.nightly import RegenerationReport, regenerate_plans
 from routines.selectors import users_to_plan
 from routines.sharding import parse_shard
 
 
 class Command(BaseCommand):
+    # It lives in the feedback app, above routines, because each batch is relearned first:
+    # the days before --date close, so yesterday's silence reaches tomorrow's plan.
     help = (
-        "Regenerate plans for a date for users with a preference profile. Use --shard K/N "
-        "to split the run between N workers with no overlap and no gap."
+        "Relearn, then regenerate plans for a date for users with a preference profile. "
+        "Use --shard K/N to split the run between N workers with no overlap and no gap."
     )
 
     def add_arguments(self, parser) -> None:
@@ -54,6 +57,7 @@ class Command(BaseCommand):
             shard=shard,
             dry_run=options["dry_run"],
             on_user_done=progress,
+            before_batch=lambda user_ids: relearn_users(user_ids, day),
         )
         if show_progress:
             self.stdout.write("")
