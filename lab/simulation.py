@@ -9,6 +9,11 @@ same coin flips:
 - static: the spec's scorer (0.7 archetype + 0.3 mode + jitter), the baseline;
 - adaptive: the learned profile (Thompson sampling), the product;
 - oracle: knows the hidden probabilities, under the same plan rules and variety limits.
+
+What reaches `record_outcomes` depends on the client model (lab/clients.py): every item
+answered (full), only ticks (completions) or the real app's ticks, occasional skips and
+ratings and silent days (mixed). The completion rates reported are the users' hidden ones,
+whatever the client reported.
 """
 
 import hashlib
@@ -20,12 +25,13 @@ from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from functools import partial
 
 import numpy as np
 
 from feedback.evaluation import logged_events
 from feedback.offpolicy import Evaluation, LoggedEvent, evaluate, format_evaluation
-from feedback.services import Outcome, record_outcomes
+from feedback.services import record_outcomes
 from library.candidates import Candidate
 from library.choices import ARCHETYPES, DAY_PARTS, Difficulty, Mode
 from library.scoring import ScoreBreakdown, mode_adjustment
@@ -35,6 +41,7 @@ from routines.drafting import make_scorer
 from routines.services import generate_plan
 
 from . import simulation_worker
+from .clients import CLIENTS, LivedItem, day_calls
 
 POLICIES = ("static", "adaptive", "oracle")
 # Spread (in logits) of a user's personal taste around what the archetype predicts.
@@ -64,15 +71,20 @@ class SimUser:
     difficulty_effect: dict[str, float]
     time_effect: dict[str, float]
 
-    def probability(self, cand: Candidate, time_of_day: str) -> float:
+    def contributions(self, cand: Candidate, time_of_day: str) -> dict[str, float]:
+        """The parts of the hidden logit besides the base, in the order they are summed."""
         fit = cand.archetype_fit.get(self.archetype, 0.5)
-        logit = (
-            BASE_LOGIT
-            + ARCHETYPE_SLOPE * (fit - 0.75)
-            + self.taste.get(cand.arm, 0.0)
-            + self.difficulty_effect.get(cand.difficulty, 0.0)
-            + self.time_effect.get(time_of_day, 0.0)
-        )
+        return {
+            "archetype": ARCHETYPE_SLOPE * (fit - 0.75),
+            "taste": self.taste.get(cand.arm, 0.0),
+            "difficulty": self.difficulty_effect.get(cand.difficulty, 0.0),
+            "time_of_day": self.time_effect.get(time_of_day, 0.0),
+        }
+
+    def probability(self, cand: Candidate, time_of_day: str) -> float:
+        logit = BASE_LOGIT
+        for part in self.contributions(cand, time_of_day).values():
+            logit += part
         return _sigmoid(logit)
 
 
@@ -137,6 +149,9 @@ class WeekStats:
     repeats: int = 0
     users_with_hydration_variety: int = 0
     users: int = 0
+    # The logged propensities of the chosen items (how sure the policy was of each pick).
+    propensity_sum: float = 0.0
+    propensity_items: int = 0
 
     def add(self, other: "WeekStats") -> None:
         self.planned += other.planned
@@ -144,6 +159,13 @@ class WeekStats:
         self.repeats += other.repeats
         self.users_with_hydration_variety += other.users_with_hydration_variety
         self.users += other.users
+        self.propensity_sum += other.propensity_sum
+        self.propensity_items += other.propensity_items
+
+    @property
+    def mean_propensity(self) -> float | None:
+        """Mean probability of the picks: the higher, the less the policy explores."""
+        return self.propensity_sum / self.propensity_items if self.propensity_items else None
 
     @property
     def completion_rate(self) -> float:
@@ -164,7 +186,12 @@ class SimulationResult:
     days: int
     seed: int
     heterogeneity: str
+    client: str = "full"
     weeks: dict[str, list[WeekStats]] = field(default_factory=dict)
+
+    @property
+    def week_count(self) -> int:
+        return max((len(w) for w in self.weeks.values()), default=0)
 
     def rate(self, policy: str, week: int) -> float | None:
         stats = self.weeks.get(policy)
@@ -195,8 +222,10 @@ def simulate_user(
     candidates: list[Candidate],
     weeks: list[WeekStats],
     label: str | None = None,
+    client: str = "full",
 ) -> uuid.UUID:
-    """Live `days` days of one synthetic user under a policy (or a policy per day offset)."""
+    """Live `days` days of one synthetic user under a policy (or a policy per day offset),
+    reporting to the backend what the client model reports (lab/clients.py)."""
     schedule = policy if callable(policy) else (lambda offset, name=policy: name)
     user_id = sim_user_id(label or str(policy), seed, user.key)
     update_profile(user_id, archetype=user.archetype, current_mode=user.mode)
@@ -216,7 +245,7 @@ def simulate_user(
             candidates=candidates,
             scorer_factory=factories[schedule(offset)],
         )
-        outcomes = []
+        lived = []
         today = set()
         for item in stored.items:
             task = by_id.get(str(item.task_library_id))
@@ -224,7 +253,19 @@ def simulate_user(
                 continue
             p = user.probability(task, item.time_of_day)
             done = _unit(seed, user.key, offset, task.id) < p
-            outcomes.append(Outcome(item.id, done))
+            lived.append(
+                LivedItem(
+                    item.id,
+                    task,
+                    datetime.combine(day, item.scheduled_time, tzinfo=UTC),
+                    p,
+                    user.contributions(task, item.time_of_day),
+                    done,
+                )
+            )
+            if item.propensity is not None:
+                week.propensity_sum += item.propensity
+                week.propensity_items += 1
             week.planned += 1
             week.completed += done
             week.repeats += task.id in yesterday
@@ -232,7 +273,8 @@ def simulate_user(
             if task.category == "hydration":
                 hydration_this_week.add(task.id)
         yesterday = today
-        record_outcomes(user_id, outcomes, now=datetime.combine(day, time(21, 0), tzinfo=UTC))
+        for outcomes in day_calls(client, lived, partial(_unit, seed, user.key, offset)):
+            record_outcomes(user_id, outcomes, now=datetime.combine(day, time(21, 0), tzinfo=UTC))
         if offset % 7 == 6 or offset == days - 1:
             week.users += 1
             week.users_with_hydration_variety += len(hydration_this_week) >= 3
@@ -247,8 +289,16 @@ def simulate_users(
     heterogeneity: str,
     keys: range | list[int] | None = None,
     progress: Callable[[str, int], None] | None = None,
+    client: str = "full",
 ) -> dict[str, list[WeekStats]]:
-    """Simulate the users whose keys are given (all by default) on the current database."""
+    """Simulate the users whose keys are given (all by default) on the current database.
+
+    A user keeps the same id under every client, so the plans' own randomness (seeded by
+    user and day) is the same too and clients compare like for like: run one client per
+    database (as the workers do), or empty the plans and feedback in between.
+    """
+    if client not in CLIENTS:
+        raise ValueError(f"unknown client {client!r}; expected one of {', '.join(CLIENTS)}")
     candidates = active_candidates()
     arms = sorted({c.arm for c in candidates})
     population = make_users(users, seed, HETEROGENEITY[heterogeneity], arms)
@@ -257,7 +307,7 @@ def simulate_users(
     for policy in policies:
         weeks = [WeekStats() for _ in range((days + 6) // 7)]
         for done, user in enumerate(chosen, start=1):
-            simulate_user(user, policy, days, seed, candidates, weeks)
+            simulate_user(user, policy, days, seed, candidates, weeks, client=client)
             if progress:
                 progress(policy, done)
         results[policy] = weeks
@@ -272,6 +322,7 @@ def run_simulation(
     heterogeneity: str = "medium",
     workers: int = 0,
     progress: Callable[[str, int], None] | None = None,
+    client: str = "full",
 ) -> SimulationResult:
     """Run every policy over the same users.
 
@@ -280,14 +331,18 @@ def run_simulation(
     in-memory SQLite database migrated and seeded from scratch: users never interact, so
     the result is the same, only sooner.
     """
-    result = SimulationResult(users, days, seed, heterogeneity)
+    if client not in CLIENTS:
+        raise ValueError(f"unknown client {client!r}; expected one of {', '.join(CLIENTS)}")
+    result = SimulationResult(users, days, seed, heterogeneity, client)
     if workers < 1:
-        result.weeks = simulate_users(users, days, seed, policies, heterogeneity, None, progress)
+        result.weeks = simulate_users(
+            users, days, seed, policies, heterogeneity, None, progress, client
+        )
         return result
     parts = in_workers(
         simulation_worker.simulate_slice,
         [
-            (users, days, seed, policies, heterogeneity, keys)
+            (users, days, seed, policies, heterogeneity, keys, client)
             for keys in user_slices(users, workers)
         ],
     )
@@ -426,15 +481,15 @@ def format_off_policy_check(check: OffPolicyCheck) -> str:
 
 
 def format_report(result: SimulationResult) -> str:
-    """The table the README quotes: per week and policy, completion, lift, regret, variety."""
+    """The table the README quotes: per week and policy, completion, lift, regret, variety,
+    and the mean propensity of the picks (the lower, the more the policy explores)."""
     lines = [
         f"simulation: users={result.users} days={result.days} seed={result.seed} "
-        f"heterogeneity={result.heterogeneity}",
+        f"heterogeneity={result.heterogeneity} client={result.client}",
         "week  policy    completion  lift_vs_static  regret_vs_oracle  gap_closed  "
-        "hydration_variety  next_day_repeats",
+        "hydration_variety  next_day_repeats  mean_propensity",
     ]
-    weeks = max((len(w) for w in result.weeks.values()), default=0)
-    for week in range(weeks):
+    for week in range(result.week_count):
         oracle = result.rate("oracle", week)
         for policy, stats in result.weeks.items():
             s = stats[week]
@@ -445,9 +500,35 @@ def format_report(result: SimulationResult) -> str:
             lines.append(
                 f"{week + 1:>4}  {policy:<8}  {s.completion_rate:>10.1%}  "
                 f"{_pct(lift):>14}  {_pts(regret):>16}  {_pct(gap):>10}  "
-                f"{s.variety_share:>17.1%}  {s.repeat_rate:>16.1%}"
+                f"{s.variety_share:>17.1%}  {s.repeat_rate:>16.1%}  "
+                f"{_share(s.mean_propensity):>15}"
             )
     return "\n".join(lines)
+
+
+def format_summary(results: list[SimulationResult]) -> str:
+    """One row per (heterogeneity, client): the last week's completion per policy, adaptive's
+    lift over static and share of the gap to the oracle closed, and its worst week's lift."""
+    lines = [
+        "summary: last week, and adaptive's worst week",
+        "heterogeneity  client       week  static  adaptive  oracle  lift_vs_static  "
+        "gap_closed  worst_week_lift",
+    ]
+    for result in results:
+        last = result.week_count - 1
+        lifts = [lift for week in range(last + 1) if (lift := result.lift(week)) is not None]
+        static, adaptive, oracle = (result.rate(policy, last) for policy in POLICIES)
+        lines.append(
+            f"{result.heterogeneity:<13}  {result.client:<11}  {last + 1:>4}  "
+            f"{_share(static):>6}  {_share(adaptive):>8}  {_share(oracle):>6}  "
+            f"{_pct(result.lift(last)):>14}  {_pct(result.gap_closed(last)):>10}  "
+            f"{_pct(min(lifts, default=None)):>15}"
+        )
+    return "\n".join(lines)
+
+
+def _share(value: float | None) -> str:
+    return "-" if value is None else f"{value:.1%}"
 
 
 def _pct(value: float | None) -> str:

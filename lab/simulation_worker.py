@@ -23,10 +23,10 @@ def start() -> None:
     call_command("loaddata", "task_library", verbosity=0)
 
 
-def simulate_slice(*args):
+def simulate_slice(users, days, seed, policies, heterogeneity, keys, client):
     from .simulation import simulate_users
 
-    return simulate_users(*args)
+    return simulate_users(users, days, seed, policies, heterogeneity, keys, client=client)
 
 
 def off_policy_slice(*args):

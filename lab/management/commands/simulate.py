@@ -4,10 +4,12 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 
 from lab.simulation import (
+    CLIENTS,
     HETEROGENEITY,
     POLICIES,
     format_off_policy_check,
     format_report,
+    format_summary,
     run_off_policy_check,
     run_simulation,
 )
@@ -30,6 +32,14 @@ class Command(BaseCommand):
             choices=[*HETEROGENEITY, "all"],
             default="medium",
             help="how far users' hidden tastes stray from what their archetype predicts",
+        )
+        parser.add_argument(
+            "--client",
+            choices=[*CLIENTS, "all"],
+            default="full",
+            help="what the simulated app reports: every item (full), only ticks "
+            "(completions), or the real app's ticks, occasional skips and ratings and "
+            "silent days (mixed)",
         )
         parser.add_argument(
             "--off-policy",
@@ -61,6 +71,8 @@ class Command(BaseCommand):
         if options["off_policy"]:
             if options["days"] < 14 or options["days"] % 7:
                 raise CommandError("--off-policy needs --days as a multiple of 7, at least 14")
+            if options["client"] != "full":
+                raise CommandError("--off-policy models the full client only")
             for level in levels:
                 check = run_off_policy_check(
                     users=options["users"],
@@ -73,15 +85,23 @@ class Command(BaseCommand):
                 self.stdout.write("")
             self.stdout.write(f"elapsed={time.monotonic() - started:.1f}s")
             return
+        clients = CLIENTS if options["client"] == "all" else (options["client"],)
+        results = []
         for level in levels:
-            result = run_simulation(
-                users=options["users"],
-                days=options["days"],
-                seed=options["seed"],
-                policies=policies,
-                heterogeneity=level,
-                workers=min(options["workers"], options["users"]),
-            )
-            self.stdout.write(format_report(result))
+            for client in clients:
+                result = run_simulation(
+                    users=options["users"],
+                    days=options["days"],
+                    seed=options["seed"],
+                    policies=policies,
+                    heterogeneity=level,
+                    workers=min(options["workers"], options["users"]),
+                    client=client,
+                )
+                results.append(result)
+                self.stdout.write(format_report(result))
+                self.stdout.write("")
+        if len(results) > 1:
+            self.stdout.write(format_summary(results))
             self.stdout.write("")
         self.stdout.write(f"elapsed={time.monotonic() - started:.1f}s")
