@@ -136,18 +136,20 @@ def explain_changes(summary: WeeklySummary) -> list[str]:
     for cat in sorted(summary.judged(), key=lambda c: -c.outcomes):
         name = cat.category
         kind = cat.top_kind
-        if cat.rate <= WEAK:
+        # A kind that works is the most specific promise: the scorer favours it in the
+        # category's slots even when the category as a whole went badly.
+        if kind is not None and kind.rate >= STRONG:
+            lines.append(
+                f"More {kind.subcategory} in your {name} slots: you completed {kind.completed} "
+                f"of {kind.outcomes} {kind.subcategory} tasks."
+            )
+        elif cat.rate <= WEAK:
             reason = SKIP_REASON_WORDS.get(cat.top_skip_reason or "")
             because = f", mostly because {reason}" if reason else ""
             easier = "easier and " if cat.top_skip_reason == "too_hard" else ""
             lines.append(
                 f"Your {name} slots will try {easier}other kinds of {name} task: you completed "
                 f"{cat.completed} of {cat.outcomes}{because}."
-            )
-        elif kind is not None and kind.rate >= STRONG:
-            lines.append(
-                f"More {kind.subcategory} in your {name} slots: you completed {kind.completed} "
-                f"of {kind.outcomes} {kind.subcategory} tasks."
             )
     if not lines:
         if not any(c.outcomes for c in summary.categories):

@@ -212,3 +212,42 @@ def test_batch_rewrites_keep_every_users_rotation_counts_true(task_library):
         )
         assert {g: n for g, n in rotation.items() if n} == dict(stored)
         assert Plan.objects.filter(user_id=profile.user_id).count() == 2
+
+
+def test_the_nightly_run_closes_yesterday_before_planning_today(task_library):
+    """A completion-only user ticks 2 of 15 tasks and sends nothing else: before the run
+    the profile has seen 2 completions; the run for the next day counts the 13 silent
+    items, so tomorrow's plan is drafted from the truth."""
+    from datetime import UTC, datetime, timedelta
+
+    from feedback.services import Outcome, record_outcomes
+    from profiles.models import UserPreferenceProfile
+
+    yesterday = date(2026, 11, 24)
+    stored = services.generate_plan(uuid.uuid4(), "Connected Explorer", yesterday)
+    user = stored.plan.user_id
+    evening = datetime(2026, 11, 24, 21, tzinfo=UTC)
+    record_outcomes(user, [Outcome(i.id, True) for i in stored.items[:2]], now=evening)
+    before = UserPreferenceProfile.objects.get(user_id=user)
+    assert (before.completion_rate, before.total_tasks_scheduled) == (1.0, 2)
+
+    run("--date", (yesterday + timedelta(days=1)).isoformat(), "--user", str(user))
+
+    after = UserPreferenceProfile.objects.get(user_id=user)
+    assert after.total_tasks_scheduled == len(stored.items)
+    assert after.completion_rate == pytest.approx(2 / len(stored.items), abs=1e-4)
+
+
+def test_a_dry_run_relearns_nothing(task_library):
+    from datetime import UTC, datetime
+
+    from feedback.services import Outcome, record_outcomes
+    from profiles.models import UserPreferenceProfile
+
+    stored = services.generate_plan(uuid.uuid4(), "Connected Explorer", date(2026, 11, 24))
+    user = stored.plan.user_id
+    record_outcomes(
+        user, [Outcome(stored.items[0].id, True)], now=datetime(2026, 11, 24, 21, tzinfo=UTC)
+    )
+    run("--date", DAY, "--user", str(user), "--dry-run")
+    assert UserPreferenceProfile.objects.get(user_id=user).total_tasks_scheduled == 1

@@ -1,5 +1,5 @@
 import uuid
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
@@ -189,3 +189,118 @@ def test_weekly_summary_rejects_bad_queries(api_client, query, field):
 def test_weekly_summary_unknown_user_is_404(api_client):
     response = api_client.get(f"/api/v1/feedback/summary/{uuid.uuid4()}/weekly")
     assert response.status_code == 404
+
+
+def _evening(day: date) -> datetime:
+    return datetime.combine(day, datetime.min.time(), UTC) + timedelta(hours=21)
+
+
+@pytest.mark.django_db
+def test_a_completion_only_week_counts_the_silence(task_library):
+    """The spec's client ticks what is done and says nothing else: the summary must still
+    show what was scheduled and left undone, not "Focus 0 of 0"."""
+    from profiles.models import UserPreferenceProfile
+
+    user = uuid.uuid4()
+    ProfileFactory(user_id=user, archetype="Connected Explorer")
+    for offset in range(7):
+        day = MONDAY + timedelta(days=offset)
+        stored = generate_plan(user, "Connected Explorer", day)
+        ticks = [Outcome(i.id, True) for i in stored.items if i.category == "hydration"]
+        record_outcomes(user, ticks, now=_evening(day))
+    profile = UserPreferenceProfile.objects.get(user_id=user)
+    s = weekly_summary(profile, MONDAY, today=MONDAY + timedelta(days=7))
+    focus = next(c for c in s.categories if c.category == "focus")
+    assert focus.scheduled > 0
+    assert focus.completed == 0 and focus.unanswered == focus.scheduled == focus.outcomes
+    assert s.tasks_unanswered == s.tasks_scheduled - s.tasks_completed
+    assert s.weakest_category != "hydration" and s.strongest_category == "hydration"
+    assert s.previous_completion_rate is None  # no previous week: null, not 0.0
+
+
+@pytest.mark.django_db
+def test_a_late_wake_time_never_counts_more_completions_than_tasks(task_library):
+    """With a 23:59 wake time most of a plan falls on the next day: the week counts each
+    item by its own date, so completed never exceeds scheduled."""
+    from profiles.models import UserPreferenceProfile
+
+    user = uuid.uuid4()
+    ProfileFactory(user_id=user, archetype="Connected Explorer")
+    for offset in range(7):
+        day = MONDAY + timedelta(days=offset)
+        stored = generate_plan(
+            user, "Connected Explorer", day, preferences={"wake_time": time(23, 59)}
+        )
+        record_outcomes(user, [Outcome(i.id, True) for i in stored.items], now=_evening(day))
+    profile = UserPreferenceProfile.objects.get(user_id=user)
+    s = weekly_summary(profile, MONDAY, today=MONDAY + timedelta(days=14))
+    assert 0 < s.tasks_completed <= s.tasks_scheduled
+    assert s.completion_rate <= 1.0
+    for category in s.categories:
+        assert category.completed <= category.scheduled
+
+
+@pytest.mark.django_db
+def test_a_past_week_shows_that_weeks_streak(week_of_outcomes):
+    from profiles.models import UserPreferenceProfile
+
+    profile = UserPreferenceProfile.objects.get(user_id=week_of_outcomes)
+    first_week = weekly_summary(profile, MONDAY - timedelta(days=7), today=MONDAY + timedelta(30))
+    # Movement is completed every day of the first week: a 7-day streak as of its Sunday,
+    # whatever happened since.
+    assert first_week.current_streak == 7
+    later = weekly_summary(profile, MONDAY + timedelta(days=14), today=MONDAY + timedelta(30))
+    assert later.current_streak == 0  # nothing completed in that week
+
+
+@pytest.mark.django_db
+def test_the_html_page_shows_unticked_tasks(api_client, task_library):
+    user = uuid.uuid4()
+    ProfileFactory(user_id=user, archetype="Connected Explorer")
+    stored = generate_plan(user, "Connected Explorer", MONDAY)
+    record_outcomes(user, [Outcome(stored.items[0].id, True)], now=_evening(MONDAY))
+    url = f"/api/v1/feedback/summary/{user}/weekly"
+    text = api_client.get(url, {"week_start": MONDAY.isoformat(), "format": "html"}).content
+    assert b"left unticked" in text and b"got no tick" in text
+
+
+@pytest.mark.django_db
+def test_each_promise_holds_in_next_weeks_plans(task_library, settings):
+    """The summary says "More X in your C slots": generate next week's plans and check that
+    X fills a larger share of C's slots than it did this week."""
+    from profiles.models import UserPreferenceProfile
+    from routines.models import PlanItem
+
+    settings.SCORING_POLICY = "adaptive"
+    user = uuid.uuid4()
+    ProfileFactory(user_id=user, archetype="Connected Explorer")
+    from library.models import Task
+
+    subcategory_of = {str(t.id): t.subcategory for t in Task.objects.all()}
+    for offset in range(14):
+        day = MONDAY - timedelta(days=7) + timedelta(days=offset)
+        stored = generate_plan(user, "Connected Explorer", day)
+        outcomes = [
+            Outcome(i.id, subcategory_of.get(str(i.task_library_id)) == "tea")
+            for i in stored.items
+            if i.category == "hydration"
+        ]
+        record_outcomes(user, outcomes, now=_evening(day))
+    profile = UserPreferenceProfile.objects.get(user_id=user)
+    s = weekly_summary(profile, MONDAY, today=MONDAY + timedelta(days=7))
+    promises = [line for line in s.changes if line.startswith("More ")]
+    assert promises == ["More tea in your hydration slots: " + promises[0].split(": ", 1)[1]]
+
+    def tea_share(start: date) -> float:
+        items = PlanItem.objects.filter(
+            user_id=user,
+            category="hydration",
+            scheduled_date__gte=start,
+            scheduled_date__lt=start + timedelta(days=7),
+        ).values_list("task_library_id", flat=True)
+        subs = [subcategory_of.get(str(t)) for t in items]
+        return subs.count("tea") / len(subs)
+
+    for offset in range(7):
+        generate_plan(user, "Connected Explorer", MONDAY + timedelta(days=7 + offset))
+    assert tea_share(MONDAY + timedelta(days=7)) > tea_share(MONDAY - timedelta(days=7))
