@@ -36,7 +36,9 @@ FIT_TO_PROBABILITY = 0.6
 # Thompson draws are pulled toward the posterior mean as the user's lifetime outcomes grow,
 # so exploration settles toward the selection's explicit floor instead of staying where the
 # 28-day evidence window caps the posterior's narrowing (docs/simulation.md, the curve).
-START_TEMPERATURE = 0.7
+# 0.5 at the start, measured against 0.7 (the old discovery temperature): less harm in the
+# first two weeks at low heterogeneity, the same week 4 at high (docs/simulation.md).
+START_TEMPERATURE = 0.5
 SETTLE_OUTCOMES = 150.0  # outcomes after which the temperature has fallen by 1/sqrt(2)
 MIN_TEMPERATURE = 0.15
 # A task longer than this many minutes is "long" (profiles.learning.SHORT_TASK_MINUTES).
@@ -244,11 +246,12 @@ class AdaptiveScorer:
         category_prior = self._clip(
             self.overall_rate + FIT_TO_PROBABILITY * (category_fit - library_fit)
         )
-        # The category's evidence without this arm's own outcomes: those are counted once,
-        # in the arm's posterior (arm_posterior), not again in its prior.
+        # Partial pooling (empirical Bayes): the category's mean includes this arm's own
+        # outcomes. Leaving them out (so each outcome counts once) was measured and is worse
+        # with the 2-6 subcategories a category has: the siblings' outcomes then set the
+        # prior, and a worse arm beside a better one inherits the better one's rate
+        # (README, "Adaptive selection"; lab/exploration.py).
         cat_done, cat_seen = _counts(self.evidence, "category", category)
-        arm_done, arm_seen = _counts(self.evidence, "arm", arm)
-        cat_done, cat_seen = max(0.0, cat_done - arm_done), max(0.0, cat_seen - arm_seen)
         category_mean = (CATEGORY_PRIOR_STRENGTH * category_prior + cat_done) / (
             CATEGORY_PRIOR_STRENGTH + cat_seen
         )

@@ -414,3 +414,21 @@ def test_command_runs_every_client_and_summarises(task_library, monkeypatch):
 def test_command_rejects_an_unknown_client():
     with pytest.raises(CommandError):
         call_command("simulate", "--client", "paper", stdout=StringIO())
+
+
+def test_exploration_settles_toward_the_floor_and_below_the_old_temperature():
+    from lab.exploration import exploration_curve, format_curve
+    from library.selection import EXPLORATION
+
+    points = {p.day: p for p in exploration_curve((3, 28, 90))}
+    floor = EXPLORATION / 2
+    assert points[90].settled <= floor + 0.005
+    assert points[90].settled < points[90].by_phase
+    assert points[28].settled < points[3].settled
+    assert "by_phase" in format_curve(list(points.values()))
+
+
+def test_exploration_curve_command():
+    out = StringIO()
+    call_command("simulate", "--exploration-curve", stdout=out)
+    assert "explicit floor 2.5%" in out.getvalue()

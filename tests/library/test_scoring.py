@@ -55,24 +55,20 @@ def test_without_evidence_the_adaptive_order_is_the_static_order():
     )
 
 
-def test_an_arms_own_outcomes_are_not_counted_again_in_its_prior():
-    """All of the category's evidence is the arm's own: its prior must equal the prior of
-    a user with no evidence at all (the outcomes count once, in the posterior)."""
-    overall = {"overall": [5, 10]}
-    only_arm = {
-        **overall,
-        "category": {"hydration": [9, 10]},
-        "arm": {"hydration/tea": [9, 10]},
+def test_a_worse_kind_of_task_beside_a_better_one_never_inherits_its_rate():
+    """Two kinds in a category, completed 6 of 10 and 4 of 10: the better one scores
+    higher. (Leaving an arm's own outcomes out of its category's mean would give each arm
+    its sibling's rate as prior and rank them the wrong way round.)"""
+    evidence = {
+        "overall": [10, 20],
+        "category": {"hydration": [10, 20]},
+        "arm": {"hydration/tea": [6, 10], "hydration/water": [4, 10]},
     }
-    without = AdaptiveScorer(ARCHETYPE, "medium", overall, 1.0, 0, POOL)
-    with_arm = AdaptiveScorer(ARCHETYPE, "medium", only_arm, 1.0, 0, POOL)
-    assert with_arm._arm_prior("hydration", "hydration/tea") == pytest.approx(
-        without._arm_prior("hydration", "hydration/tea")
-    )
-    # ... while a sibling arm's prior does learn from the category.
-    assert with_arm._arm_prior("hydration", "hydration/water") != pytest.approx(
-        without._arm_prior("hydration", "hydration/water")
-    )
+    same_fit = [candidate("tea-1", "tea", fit=0.8), candidate("water-1", "water", fit=0.8)]
+    scorer = AdaptiveScorer(ARCHETYPE, "medium", evidence, 1.0, 200, same_fit)
+    tea, water = scorer.expected(same_fit, "morning")
+    assert tea > water
+    assert scorer.arm_posterior(same_fit[0])[0] > scorer.arm_posterior(same_fit[1])[0]
 
 
 def test_no_time_evidence_lowers_long_tasks_against_short_ones():

@@ -3,6 +3,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
+from lab.exploration import exploration_curve, format_curve
 from lab.simulation import (
     CLIENTS,
     HETEROGENEITY,
@@ -48,6 +49,12 @@ class Command(BaseCommand):
             "logs, then run adaptive for real on the same users and compare",
         )
         parser.add_argument(
+            "--exploration-curve",
+            action="store_true",
+            help="print how often a clearly worse kind of task still wins a slot, by day "
+            "(plain computation, no simulated users)",
+        )
+        parser.add_argument(
             "--workers",
             type=int,
             default=os.cpu_count() or 1,
@@ -55,6 +62,9 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options) -> None:
+        if options["exploration_curve"]:
+            self.stdout.write(format_curve(exploration_curve()))
+            return
         if not 1 <= options["users"] <= 100_000:
             raise CommandError("--users must be between 1 and 100000")
         if not 1 <= options["days"] <= 366:
