@@ -27,8 +27,12 @@ from .selectors import weekly_summary
 EVIDENCE_DIMENSIONS = (
     ("category", "Category"),
     ("arm", "Subcategory (category/subcategory)"),
+)
+# Modifiers hold [completed, expected from the subcategory rates] (profiles.learning.evidence).
+EVIDENCE_MODIFIERS = (
     ("difficulty", "Difficulty"),
     ("time_of_day", "Time of day"),
+    ("duration", "Duration"),
 )
 PROFILE_DISPLAY_FIELDS = (
     "capacity",
@@ -123,39 +127,55 @@ def capacity_table(profile) -> SafeString:
 
 
 def evidence_tables(profile) -> SafeString:
-    """Completed / seen counts per learned dimension, with the completion share as a bar."""
+    """The scorer's evidence: weighted completed / outcomes per kind of task, and for each
+    modifier completed against what the user's subcategory rates predicted."""
     evidence = profile.evidence or {}
     overall = _pair(evidence.get("overall"))
     if not overall[1]:
         return format_html('<p class="quiet">{}</p>', "No outcomes recorded yet.")
-    sections = []
-    for key, label in EVIDENCE_DIMENSIONS:
-        counts = evidence.get(key) or {}
-        if not counts:
-            continue
-        rows = sorted(
-            ((name, *_pair(pair)) for name, pair in counts.items()), key=lambda r: (-r[2], r[0])
-        )
-        sections.append(
-            format_html(
-                '<table class="profile-scores evidence"><caption>{}</caption><thead><tr>'
-                "<th>{}</th><th>Completed</th><th>Seen</th><th>Share</th></tr></thead>"
-                "<tbody>{}</tbody></table>",
-                label,
-                label.split(" ")[0],
-                format_html_join(
-                    "",
-                    "<tr><td>{}</td><td class='num'>{}</td><td class='num'>{}</td><td>{}</td></tr>",
-                    ((n, d, s, score_bar(d / s if s else None)) for n, d, s in rows),
-                ),
-            )
-        )
+    sections = [
+        _evidence_table(evidence, key, label, "Outcomes", lambda d, s: d / s if s else None)
+        for key, label in EVIDENCE_DIMENSIONS
+    ] + [
+        # Shown as a bar at half its ratio: 1.0 (as predicted) sits in the middle.
+        _evidence_table(evidence, key, label, "Expected", lambda d, e: d / e / 2 if e else None)
+        for key, label in EVIDENCE_MODIFIERS
+    ]
     return format_html(
-        "<p>Overall: <strong>{}</strong> completed of <strong>{}</strong> seen.</p>{}",
-        overall[0],
-        overall[1],
-        format_html_join("", "{}", ((s,) for s in sections)),
+        "<p>Overall: <strong>{}</strong> completed of <strong>{}</strong> outcomes "
+        "(weighted: a task left unticked on an active day counts 0.8, a skip's reason "
+        "aims it).</p>{}",
+        _count(overall[0]),
+        _count(overall[1]),
+        format_html_join("", "{}", ((s,) for s in sections if s)),
     )
+
+
+def _evidence_table(evidence: dict, key: str, label: str, against: str, share) -> SafeString:
+    counts = evidence.get(key) or {}
+    if not counts:
+        return SafeString("")
+    rows = sorted(
+        ((name, *_pair(pair)) for name, pair in counts.items()), key=lambda r: (-r[2], r[0])
+    )
+    return format_html(
+        '<table class="profile-scores evidence"><caption>{}</caption><thead><tr>'
+        "<th>{}</th><th>Completed</th><th>{}</th><th>Share</th></tr></thead>"
+        "<tbody>{}</tbody></table>",
+        label,
+        label.split(" ")[0],
+        against,
+        format_html_join(
+            "",
+            "<tr><td>{}</td><td class='num'>{}</td><td class='num'>{}</td><td>{}</td></tr>",
+            ((n, _count(d), _count(s), score_bar(share(d, s))) for n, d, s in rows),
+        ),
+    )
+
+
+def _count(value: float) -> str:
+    """A weighted count: whole numbers as they are, fractions to one decimal."""
+    return f"{value:g}" if value == int(value) else f"{value:.1f}"
 
 
 def related_links(profile) -> SafeString:
@@ -253,12 +273,12 @@ def _monday(text: str | None) -> date | None:
     return day - timedelta(days=day.weekday())
 
 
-def _pair(value) -> tuple[int, int]:
+def _pair(value) -> tuple[float, float]:
     try:
         done, seen = value
-        return int(done), int(seen)
+        return float(done), float(seen)
     except (TypeError, ValueError):
-        return 0, 0
+        return 0.0, 0.0
 
 
 def _number(value) -> float:

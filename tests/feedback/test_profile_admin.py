@@ -16,6 +16,7 @@ EVIDENCE = {
     "arm": {"movement/walking": [4, 5]},
     "difficulty": {"beginner": [7, 10]},
     "time_of_day": {"morning": [5, 6], "evening": [2, 4]},
+    "duration": {"long": [1.5, 3.2]},  # [completed, expected]: weighted, fractional
 }
 
 
@@ -55,8 +56,10 @@ def test_profile_page_draws_affinities_time_of_day_evidence_and_capacity(superus
     assert 'title="0.83"><span style="width:83%">' in text  # morning
     assert "Complexity tolerance" in text and 'title="0.62"' in text
     assert "7 of 10 tasks" in text
-    assert "Overall: <strong>7</strong> completed of <strong>10</strong> seen." in text
+    assert "Overall: <strong>7</strong> completed of <strong>10</strong> outcomes" in text
     assert "<td>evening</td><td class='num'>2</td><td class='num'>4</td>" in text
+    assert "<td>long</td><td class='num'>1.5</td><td class='num'>3.2</td>" in text
+    assert "<th>Expected</th>" in text
     assert '{"movement"' not in text  # no raw JSON
 
 
