@@ -99,9 +99,7 @@ def logged_events(
         ).order_by("user_id", "plan__date", "position")
     )
     library = {c.id: c for c in active_candidates(include_inactive=True)}
-    needs_history = candidate_policy == "adaptive" or any(
-        row[8] == AdaptiveScorer.policy for row in rows
-    )
+    needs_history = candidate_policy == "adaptive" or any(_is_adaptive(row[8]) for row in rows)
     # Rewards come from the outcome model: unanswered items of active days are failures,
     # items of days the user never opened the app are no events at all.
     history = _user_history({r[0] for r in rows}, since, until)
@@ -110,7 +108,7 @@ def logged_events(
         history = {}
 
     def scorer_for(policy_name: str, user_id, archetype: str, mode: str, day: date):
-        if policy_name == AdaptiveScorer.policy:
+        if _is_adaptive(policy_name):
             return _adaptive_scorer(
                 archetype, mode, history.get(user_id, []), day, list(library.values())
             )
@@ -160,6 +158,12 @@ def logged_events(
         )
         logging_policies.add(policy)
     return events, logging_policies
+
+
+def _is_adaptive(policy_name: str) -> bool:
+    """Any version of the adaptive policy: an older version's logs replay its group use with
+    today's adaptive scorer, the nearest model of it there is."""
+    return policy_name.startswith("adaptive-")
 
 
 class _DayReplay:

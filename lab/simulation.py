@@ -34,7 +34,7 @@ from feedback.offpolicy import Evaluation, LoggedEvent, evaluate, format_evaluat
 from feedback.services import record_outcomes
 from library.candidates import Candidate
 from library.choices import ARCHETYPES, DAY_PARTS, Difficulty, Mode
-from library.scoring import ScoreBreakdown, mode_adjustment
+from library.scoring import AdaptiveScorer, ScoreBreakdown, StaticScorer, mode_adjustment
 from library.selectors import active_candidates
 from profiles.services import update_profile
 from routines.drafting import make_scorer
@@ -467,7 +467,7 @@ def format_off_policy_check(check: OffPolicyCheck) -> str:
         f"off-policy check: users={check.users} days={check.days} "
         f"heterogeneity={check.heterogeneity}: static logs days "
         f"{check.days - check.eval_days + 1}-{check.days}, adaptive runs them for real",
-        format_evaluation(check.evaluation, "adaptive-v1", "static-v1"),
+        format_evaluation(check.evaluation, AdaptiveScorer.policy, StaticScorer.policy),
         f"adaptive, run for real on the same users: {check.real_rate:.1%}",
     ]
     for est in check.evaluation.estimates:

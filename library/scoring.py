@@ -180,7 +180,9 @@ class AdaptiveScorer:
     static fit's; the learned draw takes over as profile confidence grows.
     """
 
-    policy = "adaptive-v1"
+    # v2: learns from the outcome model (silence, skip reasons, ratings, mode), residual
+    # modifiers, settling exploration. A new name keeps its logs apart from v1's.
+    policy = "adaptive-v2"
 
     def __init__(
         self,
