@@ -29,12 +29,10 @@ from functools import partial
 
 import numpy as np
 
-from feedback.evaluation import logged_events
-from feedback.offpolicy import Evaluation, LoggedEvent, evaluate, format_evaluation
-from feedback.services import record_outcomes
+from feedback.services import record_outcomes, relearn_users
 from library.candidates import Candidate
 from library.choices import ARCHETYPES, DAY_PARTS, Difficulty, Mode
-from library.scoring import AdaptiveScorer, ScoreBreakdown, StaticScorer, mode_adjustment
+from library.scoring import ScoreBreakdown, mode_adjustment
 from library.selectors import active_candidates
 from profiles.services import update_profile
 from routines.drafting import make_scorer
@@ -238,6 +236,10 @@ def simulate_user(
         week = weeks[offset // 7]
         if offset % 7 == 0:
             hydration_this_week = set()
+        if offset:
+            # What the nightly regenerate_plans does before planning `day`: close the days
+            # before it, so yesterday's silence counts (feedback.services.relearn_users).
+            relearn_users([user_id], day)
         stored = generate_plan(
             user_id,
             user.archetype,
@@ -367,173 +369,3 @@ def in_workers(function: Callable, calls: list[tuple]) -> list:
         len(calls), mp_context=context, initializer=simulation_worker.start
     ) as pool:
         return list(pool.map(function, *zip(*calls, strict=True)))
-
-
-@dataclass(slots=True)
-class OffPolicyCheck:
-    """Static logs the evaluation window; adaptive then runs it for real on the same users."""
-
-    users: int
-    days: int
-    eval_days: int
-    heterogeneity: str
-    evaluation: Evaluation
-    logged_rate: float
-    real_rate: float
-
-
-def simulate_off_policy_slice(
-    users: int,
-    days: int,
-    seed: int,
-    heterogeneity: str,
-    eval_days: int,
-    keys: list[int] | None = None,
-) -> tuple[list[LoggedEvent], WeekStats]:
-    """Both arms for some users: the events logged by static, and adaptive's real outcomes."""
-    candidates = active_candidates()
-    arms = sorted({c.arm for c in candidates})
-    population = make_users(users, seed, HETEROGENEITY[heterogeneity], arms)
-    chosen = population if keys is None else [population[k] for k in keys]
-    switch = days - eval_days
-    real = WeekStats()
-    logging_users = []
-    for user in chosen:
-        weeks = [WeekStats() for _ in range((days + 6) // 7)]
-        logging_users.append(
-            simulate_user(user, "static", days, seed, candidates, weeks, label="ope-log")
-        )
-        real_weeks = [WeekStats() for _ in range((days + 6) // 7)]
-        simulate_user(
-            user,
-            lambda offset: "static" if offset < switch else "adaptive",
-            days,
-            seed,
-            candidates,
-            real_weeks,
-            label="ope-real",
-        )
-        for week in real_weeks[switch // 7 :]:
-            real.add(week)
-    window_start = START + timedelta(days=switch)
-    events, _ = logged_events(
-        "adaptive", window_start, START + timedelta(days=days - 1), logging_users
-    )
-    return events, real
-
-
-def run_off_policy_check(
-    users: int = 300,
-    days: int = 28,
-    seed: int = 7,
-    heterogeneity: str = "medium",
-    eval_days: int = 7,
-    workers: int = 0,
-    bootstrap: int = 400,
-) -> OffPolicyCheck:
-    """Estimate adaptive off-policy from static's logs of the last `eval_days`, then compare
-    with adaptive's real completion over the same days (the switch falls on a week boundary).
-    """
-    if (days - eval_days) % 7 or not 0 < eval_days <= days:
-        raise ValueError("days - eval_days must be a whole number of weeks")
-    if workers < 1:
-        parts = [simulate_off_policy_slice(users, days, seed, heterogeneity, eval_days)]
-    else:
-        parts = in_workers(
-            simulation_worker.off_policy_slice,
-            [
-                (users, days, seed, heterogeneity, eval_days, keys)
-                for keys in user_slices(users, workers)
-            ],
-        )
-    events = [event for part_events, _ in parts for event in part_events]
-    real = WeekStats()
-    for _, stats in parts:
-        real.add(stats)
-    evaluation = evaluate(events, bootstrap=bootstrap, seed=seed)
-    return OffPolicyCheck(
-        users,
-        days,
-        eval_days,
-        heterogeneity,
-        evaluation,
-        evaluation.logged_rate,
-        real.completion_rate,
-    )
-
-
-def format_off_policy_check(check: OffPolicyCheck) -> str:
-    lines = [
-        f"off-policy check: users={check.users} days={check.days} "
-        f"heterogeneity={check.heterogeneity}: static logs days "
-        f"{check.days - check.eval_days + 1}-{check.days}, adaptive runs them for real",
-        format_evaluation(check.evaluation, AdaptiveScorer.policy, StaticScorer.policy),
-        f"adaptive, run for real on the same users: {check.real_rate:.1%}",
-    ]
-    for est in check.evaluation.estimates:
-        if est.value == est.value:
-            verdict = "contains" if est.contains(check.real_rate) else "MISSES"
-            lines.append(
-                f"  {est.estimator} interval {verdict} the real value "
-                f"(error {est.value - check.real_rate:+.1%})"
-            )
-    return "\n".join(lines)
-
-
-def format_report(result: SimulationResult) -> str:
-    """The table the README quotes: per week and policy, completion, lift, regret, variety,
-    and the mean propensity of the picks (the lower, the more the policy explores)."""
-    lines = [
-        f"simulation: users={result.users} days={result.days} seed={result.seed} "
-        f"heterogeneity={result.heterogeneity} client={result.client}",
-        "week  policy    completion  lift_vs_static  regret_vs_oracle  gap_closed  "
-        "hydration_variety  next_day_repeats  mean_propensity",
-    ]
-    for week in range(result.week_count):
-        oracle = result.rate("oracle", week)
-        for policy, stats in result.weeks.items():
-            s = stats[week]
-            static = result.rate("static", week)
-            lift = s.completion_rate / static - 1 if static and policy != "static" else None
-            regret = oracle - s.completion_rate if oracle is not None else None
-            gap = result.gap_closed(week) if policy == "adaptive" else None
-            lines.append(
-                f"{week + 1:>4}  {policy:<8}  {s.completion_rate:>10.1%}  "
-                f"{_pct(lift):>14}  {_pts(regret):>16}  {_pct(gap):>10}  "
-                f"{s.variety_share:>17.1%}  {s.repeat_rate:>16.1%}  "
-                f"{_share(s.mean_propensity):>15}"
-            )
-    return "\n".join(lines)
-
-
-def format_summary(results: list[SimulationResult]) -> str:
-    """One row per (heterogeneity, client): the last week's completion per policy, adaptive's
-    lift over static and share of the gap to the oracle closed, and its worst week's lift."""
-    lines = [
-        "summary: last week, and adaptive's worst week",
-        "heterogeneity  client       week  static  adaptive  oracle  lift_vs_static  "
-        "gap_closed  worst_week_lift",
-    ]
-    for result in results:
-        last = result.week_count - 1
-        lifts = [lift for week in range(last + 1) if (lift := result.lift(week)) is not None]
-        static, adaptive, oracle = (result.rate(policy, last) for policy in POLICIES)
-        lines.append(
-            f"{result.heterogeneity:<13}  {result.client:<11}  {last + 1:>4}  "
-            f"{_share(static):>6}  {_share(adaptive):>8}  {_share(oracle):>6}  "
-            f"{_pct(result.lift(last)):>14}  {_pct(result.gap_closed(last)):>10}  "
-            f"{_pct(min(lifts, default=None)):>15}"
-        )
-    return "\n".join(lines)
-
-
-def _share(value: float | None) -> str:
-    return "-" if value is None else f"{value:.1%}"
-
-
-def _pct(value: float | None) -> str:
-    return "-" if value is None else f"{value:+.1%}"
-
-
-def _pts(value: float | None) -> str:
-    return "-" if value is None else f"{value * 100:.1f} pts"

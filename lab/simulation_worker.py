@@ -30,6 +30,6 @@ def simulate_slice(users, days, seed, policies, heterogeneity, keys, client):
 
 
 def off_policy_slice(*args):
-    from .simulation import simulate_off_policy_slice
+    from .off_policy_check import simulate_off_policy_slice
 
     return simulate_off_policy_slice(*args)

@@ -12,7 +12,7 @@ from django.core.management import CommandError, call_command
 from feedback.evaluation import _DayReplay, logged_events
 from feedback.models import PolicyEstimate, UserTaskFeedback
 from feedback.services import Outcome, record_outcomes
-from lab.simulation import format_off_policy_check, run_off_policy_check
+from lab.off_policy_check import format_off_policy_check, run_off_policy_check
 from library.scoring import StaticScorer
 from library.selection import (
     EXPLORATION,

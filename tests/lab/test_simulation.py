@@ -7,14 +7,13 @@ from django.core.management import CommandError, call_command
 
 from feedback.services import Outcome
 from lab.clients import LivedItem, day_calls, skip_reason, star_rating
+from lab.reports import format_report, format_summary
 from lab.simulation import (
     CLIENTS,
     HETEROGENEITY,
     POLICIES,
     SimulationResult,
     WeekStats,
-    format_report,
-    format_summary,
     make_users,
     run_simulation,
 )
@@ -125,7 +124,7 @@ def _original_simulate_users(users, days, seed, policies, heterogeneity):
     import math
     from datetime import UTC, datetime, time, timedelta
 
-    from feedback.services import Outcome, record_outcomes
+    from feedback.services import Outcome, record_outcomes, relearn_users
     from lab.simulation import (
         ARCHETYPE_SLOPE,
         BASE_LOGIT,
@@ -152,6 +151,8 @@ def _original_simulate_users(users, days, seed, policies, heterogeneity):
             for offset in range(days):
                 day = START + timedelta(days=offset)
                 week = weeks[offset // 7]
+                if offset:
+                    relearn_users([user_id], day)  # the nightly run before the day's plan
                 stored = generate_plan(
                     user_id, user.archetype, day, candidates=candidates, scorer_factory=factory
                 )

@@ -4,16 +4,9 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 
 from lab.exploration import exploration_curve, format_curve
-from lab.simulation import (
-    CLIENTS,
-    HETEROGENEITY,
-    POLICIES,
-    format_off_policy_check,
-    format_report,
-    format_summary,
-    run_off_policy_check,
-    run_simulation,
-)
+from lab.off_policy_check import format_off_policy_check, run_off_policy_check
+from lab.reports import format_report, format_summary
+from lab.simulation import CLIENTS, HETEROGENEITY, POLICIES, run_simulation
 
 
 class Command(BaseCommand):
