@@ -29,7 +29,7 @@ from functools import partial
 
 import numpy as np
 
-from feedback.services import record_outcomes, relearn_users
+from feedback.services import record_outcomes
 from library.candidates import Candidate
 from library.choices import ARCHETYPES, DAY_PARTS, Difficulty, Mode
 from library.scoring import ScoreBreakdown, mode_adjustment
@@ -236,10 +236,6 @@ def simulate_user(
         week = weeks[offset // 7]
         if offset % 7 == 0:
             hydration_this_week = set()
-        if offset:
-            # What the nightly regenerate_plans does before planning `day`: close the days
-            # before it, so yesterday's silence counts (feedback.services.relearn_users).
-            relearn_users([user_id], day)
         stored = generate_plan(
             user_id,
             user.archetype,

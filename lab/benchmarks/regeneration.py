@@ -22,11 +22,12 @@ from pathlib import Path
 
 from django.conf import settings
 
+from feedback.models import UserTaskFeedback
 from library.choices import ARCHETYPES, MODES, TimeOfDay
 from library.models import Task
 from profiles import learning
 from profiles.models import UserPreferenceProfile
-from routines.models import Plan
+from routines.models import Plan, PlanItem
 
 from .plan_generation import SHIPPED_LIBRARY_SIZE, build_library, reset_data
 from .stats import verdict
@@ -63,9 +64,11 @@ def make_users(count: int, learned: bool = False) -> None:
             rate = rng.uniform(0.2, 0.8)
             done = sum(rng.random() < rate for _ in range(seen))
             part = rng.choice(parts)
-            groups.append(
-                learning.OutcomeGroup(category, subcategory, difficulty, part, seen, done)
-            )
+            for state, count in (("completed", done), ("skipped", seen - done)):
+                if count:
+                    groups.append(
+                        learning.OutcomeGroup(category, subcategory, difficulty, part, state, count)
+                    )
         return {
             "evidence": learning.evidence(groups),
             "profile_confidence": 1.0,
@@ -138,9 +141,37 @@ def run(counts=(2500, 10000), history_users=2500) -> list[RegenResult]:
     _prepare(history_users, learned=True)
     for offset in range(HISTORY_DAYS, 0, -1):
         _run(2, DAY - timedelta(days=offset))  # the week behind them; not measured
+        _tick(DAY - timedelta(days=offset))  # ... and what the app posted about it
     for shards in (1, 2):
         results.append(_measure(history_users, shards, HISTORY_DAYS))
     return results
+
+
+def _tick(day: date, active: float = 0.85, done: float = 0.45) -> None:
+    """Completions on the day's items, as the spec's client posts them: nothing on a share
+    of days, and nothing for tasks left undone (the nightly run then relearns from both)."""
+    rng = random.Random(day.toordinal())
+    items = PlanItem.objects.filter(scheduled_date=day).values_list(
+        "id", "user_id", "task_library_id", "scheduled_time", "category", "time_of_day"
+    )
+    active_users: dict = {}
+    rows = []
+    for item_id, user_id, task_id, at, category, part in items.iterator(chunk_size=5000):
+        if not active_users.setdefault(user_id, rng.random() < active) or rng.random() >= done:
+            continue
+        rows.append(
+            UserTaskFeedback(
+                user_id=user_id,
+                plan_item_id=item_id,
+                task_library_id=task_id,
+                scheduled_date=day,
+                scheduled_time=at,
+                category=category,
+                time_of_day=part,
+                completed=True,
+            )
+        )
+    UserTaskFeedback.objects.bulk_create(rows, batch_size=2000)
 
 
 def _prepare(users: int, learned: bool) -> None:
@@ -162,7 +193,11 @@ def report(results: list[RegenResult]) -> str:
         "|---|---|---|---|---|---|---|",
     ]
     for r in results:
-        kind = f"learned, {r.history_days} days of plans" if r.history_days else "new, no plans"
+        kind = (
+            f"learned, {r.history_days} days of plans, completions posted"
+            if r.history_days
+            else "new, no plans"
+        )
         lines.append(
             f"| {r.users} | {kind} | {r.shards} | {r.seconds:.1f} s |"
             f" {r.users_per_second:.0f} | {r.peak_mb:.0f} MB | {r.failures} |"

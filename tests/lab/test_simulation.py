@@ -124,7 +124,7 @@ def _original_simulate_users(users, days, seed, policies, heterogeneity):
     import math
     from datetime import UTC, datetime, time, timedelta
 
-    from feedback.services import Outcome, record_outcomes, relearn_users
+    from feedback.services import Outcome, record_outcomes
     from lab.simulation import (
         ARCHETYPE_SLOPE,
         BASE_LOGIT,
@@ -151,8 +151,6 @@ def _original_simulate_users(users, days, seed, policies, heterogeneity):
             for offset in range(days):
                 day = START + timedelta(days=offset)
                 week = weeks[offset // 7]
-                if offset:
-                    relearn_users([user_id], day)  # the nightly run before the day's plan
                 stored = generate_plan(
                     user_id, user.archetype, day, candidates=candidates, scorer_factory=factory
                 )
