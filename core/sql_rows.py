@@ -146,3 +146,27 @@ def update(obj: Model, names: Sequence[str]) -> None:
     )
     with cursor() as db:
         db.execute(sql, params)
+
+
+def update_many(objs: Sequence[Model], names: Sequence[str]) -> None:
+    """UPDATE the named fields of many saved instances: one statement, executed per row.
+
+    What bulk_update does, without its CASE WHEN per field and row: compiling that for a
+    nightly batch of 200 profiles cost seconds of CPU. psycopg pipelines the executions.
+    """
+    if not objs:
+        return
+    meta = type(objs[0])._meta
+    fields = [meta.get_field(n) for n in names]
+    assignments = ", ".join(f"{connection.ops.quote_name(f.column)} = %s" for f in fields)
+    sql = (
+        f"UPDATE {connection.ops.quote_name(meta.db_table)} SET {assignments} "
+        f"WHERE {connection.ops.quote_name(meta.pk.column)} = %s"
+    )
+    params = [
+        [f.get_db_prep_save(f.pre_save(obj, add=False), connection) for f in fields]
+        + [meta.pk.get_db_prep_value(obj.pk, connection)]
+        for obj in objs
+    ]
+    with cursor() as db:
+        db.executemany(sql, params)

@@ -223,7 +223,7 @@ def relearn_users(user_ids: Sequence[uuid.UUID], day: date, now: datetime | None
         histories = outcome_histories([p.user_id for p in profiles], day)
         for profile in profiles:
             learn_into(profile, histories[profile.user_id], day, now)
-        UserPreferenceProfile.objects.bulk_update(profiles, LEARNED_FIELDS)
+        sql_rows.update_many(profiles, LEARNED_FIELDS)
     return len(profiles)
 
 

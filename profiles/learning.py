@@ -16,6 +16,7 @@ difficulty. Rates are smoothed toward a prior so one outcome cannot swing an aff
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import lru_cache
 
 from library.choices import CATEGORIES, DAY_PARTS, Difficulty, Mode
 
@@ -134,8 +135,12 @@ def rating_reward(rating: int | None) -> float:
     return ONE_STAR_REWARD + (1.0 - ONE_STAR_REWARD) * (min(5, max(1, rating)) - 1) / 4
 
 
+@lru_cache(maxsize=8192)
 def teaching(group: OutcomeGroup) -> dict[str, tuple[float, float]]:
-    """(success, trials) that one group adds to each learned dimension."""
+    """(success, trials) that one group adds to each learned dimension.
+
+    Cached: every tally asks for each group's teaching, and the nightly run relearns many
+    users whose groups repeat. Callers must not mutate the returned dict."""
     n = group.count
     if group.state == COMPLETED:
         reward = rating_reward(group.rating)

@@ -99,6 +99,22 @@ def test_update_writes_only_the_named_fields_including_json():
     assert stored.updated_at >= before
 
 
+def test_update_many_writes_each_row_in_one_logged_statement():
+    profiles = [ProfileFactory(current_streak=1, longest_streak=2) for _ in range(3)]
+    for n, profile in enumerate(profiles):
+        profile.current_streak = 10 + n
+        profile.longest_streak = 99  # not named: must not be written
+        profile.evidence = {"overall": [n, 4.5]}
+    with CaptureQueriesContext(connection) as ctx:
+        sql_rows.update_many(profiles, ["current_streak", "evidence", "updated_at"])
+    assert len(ctx.captured_queries) == 1
+    for n, profile in enumerate(profiles):
+        stored = UserPreferenceProfile.objects.get(pk=profile.pk)
+        assert (stored.current_streak, stored.longest_streak) == (10 + n, 2)
+        assert stored.evidence == {"overall": [n, 4.5]}
+    sql_rows.update_many([], ["current_streak"])  # nothing to do, no statement
+
+
 def test_statements_are_logged_and_fail_with_djangos_exceptions():
     stored = FeedbackFactory()
     fresh = UserTaskFeedback(user_id=stored.user_id, scheduled_date=date(2026, 11, 24))
