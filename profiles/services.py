@@ -100,7 +100,6 @@ def learn_into(
         profile.learning_phase, history.seen, history.active_days, learned.profile_confidence
     )
     profile.last_analyzed_at = now or timezone.now()
-    profile.updated_at = profile.last_analyzed_at
 
 
 def update_profile(
