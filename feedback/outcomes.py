@@ -28,7 +28,7 @@ from datetime import date, timedelta
 from core import sql_rows
 from library.models import Task
 from library.scoring import SHORT_TASK_MINUTES
-from profiles import learning
+from profiles import forgetting, learning
 from routines.models import Plan, PlanItem
 
 from .models import UserTaskFeedback
@@ -93,26 +93,29 @@ _HISTORY_SQL = """
 WITH o AS ({outcomes})
 SELECT 0, o.user_id, o.category, t.subcategory, t.difficulty, o.time_of_day, o.state,
        o.skip_reason, o.rating, o.mode, {duration},
-       CASE WHEN o.day >= %s THEN 1 ELSE 0 END, COUNT(*), 0, 0, CAST(NULL AS DATE)
+       CASE WHEN o.day >= %s THEN 1 ELSE 0 END, CASE WHEN o.day >= %s THEN 1 ELSE 0 END,
+       COUNT(*), 0, 0, CAST(NULL AS DATE)
   FROM o LEFT JOIN {task} t ON t.id = o.task_id
  WHERE o.day >= %s
- GROUP BY 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12
+ GROUP BY 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13
 UNION ALL
 SELECT 1, o.user_id, NULL, NULL, NULL, NULL, NULL, NULL, {no_int}, NULL, NULL, {no_int},
-       COUNT(*),
+       {no_int}, COUNT(*),
        SUM(CASE WHEN o.state = 'completed' THEN 1 ELSE 0 END),
        COUNT(DISTINCT CASE WHEN o.state = 'completed' THEN o.task_id END),
        CAST(NULL AS DATE)
   FROM o GROUP BY o.user_id
 UNION ALL
 SELECT 2, o.user_id, NULL, NULL, NULL, NULL, NULL, NULL, {no_int}, NULL, NULL, {no_int},
+       {no_int},
        COUNT(DISTINCT CASE WHEN o.state = 'completed' AND o.day >= %s THEN o.task_id END),
-       COUNT(DISTINCT CASE WHEN o.state <> 'unanswered' THEN o.day END), 0,
+       COUNT(DISTINCT CASE WHEN o.state <> 'unanswered' THEN o.day END),
+       COUNT(DISTINCT CASE WHEN o.state <> 'unanswered' AND o.day >= %s THEN o.day END),
        CAST(NULL AS DATE)
   FROM o GROUP BY o.user_id
 UNION ALL
-SELECT DISTINCT 3, o.user_id, NULL, NULL, NULL, NULL, NULL, NULL, {no_int}, NULL, NULL, {no_int},
-       0, 0, 0, o.day
+SELECT DISTINCT 3, o.user_id, NULL, NULL, NULL, NULL, NULL, NULL, {no_int}, NULL, NULL,
+       {no_int}, {no_int}, 0, 0, 0, o.day
   FROM o WHERE o.state = 'completed'
 """
 
@@ -123,6 +126,11 @@ def windows(today: date) -> tuple[date, date]:
         today - timedelta(days=learning.WINDOW_DAYS - 1),
         today - timedelta(days=learning.EVIDENCE_DAYS - 1),
     )
+
+
+def fresh_since(today: date) -> date:
+    """The first day of the fresh week that forgetting compares with the weeks before."""
+    return today - timedelta(days=forgetting.FRESH_DAYS - 1)
 
 
 def outcome_histories(
@@ -145,12 +153,20 @@ def outcome_histories(
         duration=_DURATION,
         no_int="CAST(NULL AS INTEGER)",  # PostgreSQL types a bare NULL in a UNION as text
     )
-    params = [*_outcomes_params(ids, EPOCH, today), since, evidence_since, since]
+    params = [
+        *_outcomes_params(ids, EPOCH, today),
+        since,
+        fresh_since(today),
+        evidence_since,
+        since,
+        since,
+    ]
     with sql_rows.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     parts: dict[uuid.UUID, dict] = {
-        user: {"groups": [], "evidence": [], "totals": [0, 0, 0, 0, 0], "days": []} for user in ids
+        user: {"groups": [], "evidence": [], "totals": [0, 0, 0, 0, 0], "days": [], "active": 0}
+        for user in ids
     }
     for (
         kind,
@@ -165,13 +181,24 @@ def outcome_histories(
         mode,
         length,
         recent,
+        fresh,
         *rest,
     ) in rows:
         mine = parts[_uuid(user)]
         n, a, b, day = rest
         if kind == 0:
             group = learning.OutcomeGroup(
-                cat, sub, difficulty, part, state, n, reason or "", rating, mode or "", length
+                cat,
+                sub,
+                difficulty,
+                part,
+                state,
+                n,
+                reason or "",
+                rating,
+                mode or "",
+                length,
+                bool(fresh),
             )
             mine["evidence"].append(group)
             if recent:
@@ -180,11 +207,16 @@ def outcome_histories(
             mine["totals"][0:3] = [n, a, b]
         elif kind == 2:
             mine["totals"][3:5] = [n, a]
+            mine["active"] = b
         else:
             mine["days"].append(_date(day))
     return {
         user: learning.OutcomeHistory(
-            part["groups"], part["evidence"], *part["totals"], sorted(part["days"])
+            part["groups"],
+            part["evidence"],
+            *part["totals"],
+            sorted(part["days"]),
+            active_days_recent=part["active"],
         )
         for user, part in parts.items()
     }

@@ -25,6 +25,9 @@ JITTER = 0.1  # spec: + random.uniform(0, 0.1)
 OVERALL_PRIOR_STRENGTH = 4.0
 CATEGORY_PRIOR_STRENGTH = 4.0
 MODIFIER_PRIOR_STRENGTH = 10.0
+# Expected outcomes behind the difficulty modifier of the day's mode before it moves away
+# from the user's difficulty modifier over all modes (energy as context).
+MODE_MODIFIER_PRIOR_STRENGTH = 10.0
 # The arm prior's strength is estimated per user (see _arm_prior_strength), within bounds,
 # starting from a prior guess of the between-arm variance worth this many arms of evidence.
 MIN_ARM_PRIOR_STRENGTH = 2.0
@@ -181,8 +184,10 @@ class AdaptiveScorer:
     """
 
     # v2: learns from the outcome model (silence, skip reasons, ratings, mode), residual
-    # modifiers, settling exploration. A new name keeps its logs apart from v1's.
-    policy = "adaptive-v2"
+    # modifiers, settling exploration. v3: the plan's size and category mix follow the user
+    # (routines.shaping), old evidence fades after a change of taste, difficulty per mode.
+    # A new name keeps each version's logs apart.
+    policy = "adaptive-v3"
 
     def __init__(
         self,
@@ -192,9 +197,11 @@ class AdaptiveScorer:
         confidence: float,
         lifetime_outcomes: float = 0.0,
         candidates: Sequence[Candidate] = (),
+        daily_capacity: int | None = None,
     ) -> None:
         self.archetype = archetype
         self.mode = mode
+        self.daily_capacity = daily_capacity
         self.evidence = evidence or {}
         self.confidence = min(1.0, max(0.0, confidence))
         self.temperature = exploration_temperature(lifetime_outcomes)
@@ -215,6 +222,8 @@ class AdaptiveScorer:
         self._time_rates: dict[str, float] = {}
         self._fixed_cache: dict[str, float] = {}
         self.arm_strength = self._arm_prior_strength()
+        # What the day's category mix follows (routines.shaping); None before evidence.
+        self.category_affinity = self._learned_category_affinity()
 
     def _arm_prior_strength(self) -> float:
         """Empirical Bayes: pool arms strongly unless the data shows they really differ.
@@ -240,24 +249,47 @@ class AdaptiveScorer:
     def _clip(self, p: float) -> float:
         return min(0.97, max(0.03, p))
 
+    def _category_prior(self, category: str) -> float:
+        """The user's rate, moved by how well the category's tasks fit the archetype."""
+        category_fit = self.category_fit.get(category, self.library_fit)
+        return self._clip(
+            self.overall_rate + FIT_TO_PROBABILITY * (category_fit - self.library_fit)
+        )
+
+    def _category_mean(self, category: str) -> float:
+        """The category's prior, shrunk toward its own outcomes."""
+        cat_done, cat_seen = _counts(self.evidence, "category", category)
+        return (CATEGORY_PRIOR_STRENGTH * self._category_prior(category) + cat_done) / (
+            CATEGORY_PRIOR_STRENGTH + cat_seen
+        )
+
+    def _learned_category_affinity(self) -> dict[str, float] | None:
+        """What the day's category mix follows (routines.shaping): the user's rate moved by
+        what each category's outcomes taught, fit aside, so that before any evidence every
+        category scores alike and the layout keeps its designed mix. None before then."""
+        categories = self.evidence.get("category")
+        if not categories or self.confidence <= 0.0:
+            return None
+        return {
+            category: round(
+                self.overall_rate + self._category_mean(category) - self._category_prior(category),
+                4,
+            )
+            for category in sorted({*self.category_fit, *categories})
+        }
+
     def _arm_prior(self, category: str, arm: str) -> float:
         """The arm's prior mean: the user's rate, moved by fit, shrunk by category evidence."""
-        library_fit = self.library_fit
-        category_fit = self.category_fit.get(category, library_fit)
+        category_fit = self.category_fit.get(category, self.library_fit)
         arm_fit = self.arm_fit.get(arm, category_fit)
-        category_prior = self._clip(
-            self.overall_rate + FIT_TO_PROBABILITY * (category_fit - library_fit)
-        )
         # Partial pooling (empirical Bayes): the category's mean includes this arm's own
         # outcomes. Leaving them out (so each outcome counts once) was measured and is worse
         # with the 2-6 subcategories a category has: the siblings' outcomes then set the
         # prior, and a worse arm beside a better one inherits the better one's rate
         # (README, "Adaptive selection"; lab/exploration.py).
-        cat_done, cat_seen = _counts(self.evidence, "category", category)
-        category_mean = (CATEGORY_PRIOR_STRENGTH * category_prior + cat_done) / (
-            CATEGORY_PRIOR_STRENGTH + cat_seen
+        return self._clip(
+            self._category_mean(category) + FIT_TO_PROBABILITY * (arm_fit - category_fit)
         )
-        return self._clip(category_mean + FIT_TO_PROBABILITY * (arm_fit - category_fit))
 
     def arm_posterior(self, cand: Candidate) -> tuple[float, float]:
         """(alpha, beta) of the arm's completion probability."""
@@ -274,6 +306,16 @@ class AdaptiveScorer:
         """Observed over arm-predicted completions for a modifier, shrunk toward 1."""
         done, expected = _counts(self.evidence, dimension, key)
         return (done + MODIFIER_PRIOR_STRENGTH) / (expected + MODIFIER_PRIOR_STRENGTH)
+
+    def _difficulty_rate(self, difficulty: str) -> float:
+        """The difficulty modifier on a day of this mode: what the user does at this
+        difficulty on such days, shrunk toward what they do at it on any day. Users who
+        finish hard tasks only on high-energy days get them on those days only."""
+        overall = self._relative_rate("difficulty", difficulty)
+        done, expected = _counts(self.evidence, "difficulty_by_mode", f"{self.mode}/{difficulty}")
+        return (done + MODE_MODIFIER_PRIOR_STRENGTH * overall) / (
+            expected + MODE_MODIFIER_PRIOR_STRENGTH
+        )
 
     def _learned_parts(
         self, candidates: Sequence[Candidate], time_of_day: str
@@ -298,7 +340,7 @@ class AdaptiveScorer:
                 alpha,
                 beta,
                 FIT_TO_PROBABILITY * (fit - self.arm_fit.get(cand.arm, fit)),
-                self._relative_rate("difficulty", cand.difficulty)
+                self._difficulty_rate(cand.difficulty)
                 * self._relative_rate("duration", duration_bucket(cand.duration_minutes)),
             )
         return parts

@@ -13,12 +13,15 @@ difficulty. Rates are smoothed toward a prior so one outcome cannot swing an aff
 0 or 1: affinity = (success + k * prior) / (trials + k).
 """
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
 
 from library.choices import CATEGORIES, DAY_PARTS, Difficulty, Mode
+
+from .capacity import learn_capacity
+from .forgetting import forgetting
 
 WINDOW_DAYS = 14  # spec 1.4: the profile is recomputed from the last 14 days
 # The adaptive scorer's evidence looks further back: a user sees each subcategory only a
@@ -92,6 +95,7 @@ class OutcomeGroup:
     rating: int | None = None
     mode: str = ""
     duration: str | None = None  # "short" or "long"; None for a task no longer in the library
+    fresh: bool = False  # dated within the last forgetting.FRESH_DAYS days
 
     @property
     def arm(self) -> str | None:
@@ -110,6 +114,7 @@ class OutcomeHistory:
     unique_recent_tasks: int  # ... completed in the learning window
     active_days: int  # distinct days with any feedback
     completed_days: list[date]  # distinct days with a completion, for streaks
+    active_days_recent: int = 0  # ... days with any feedback in the learning window
 
 
 @dataclass(slots=True)
@@ -122,6 +127,7 @@ class LearnedProfile:
     completion_rate: float
     profile_confidence: float
     evidence: dict = field(default_factory=dict)
+    daily_capacity: int | None = None  # tasks a day that suit the user (profiles.capacity)
 
 
 def smoothed(completed: float, seen: float, prior: float = PRIOR_MEAN) -> float:
@@ -170,17 +176,24 @@ def _key(group: OutcomeGroup, dimension: str) -> str | None:
     return getattr(group, dimension)
 
 
-def tally(groups: Iterable[OutcomeGroup], dimension: str, key=None) -> dict[str, list[float]]:
-    """[success, trials] per value of a dimension (or of `key(group)`), weighted."""
+GroupWeight = Callable[[OutcomeGroup], float]
+
+
+def tally(
+    groups: Iterable[OutcomeGroup], dimension: str, key=None, weight: GroupWeight | None = None
+) -> dict[str, list[float]]:
+    """[success, trials] per value of a dimension (or of `key(group)`), weighted by what
+    each outcome teaches and, when given, by `weight(group)` (how much its age counts)."""
     counts: dict[str, list[float]] = {}
     for group in groups:
         name = key(group) if key else _key(group, dimension)
         if not name:
             continue
         success, trials = teaching(group)[dimension]
+        share = weight(group) if weight else 1.0
         cell = counts.setdefault(name, [0.0, 0.0])
-        cell[0] += success
-        cell[1] += trials
+        cell[0] += success * share
+        cell[1] += trials * share
     return counts
 
 
@@ -197,11 +210,13 @@ def learn(
     groups: Sequence[OutcomeGroup],
     unique_tasks_completed: int,
     evidence_groups: Sequence[OutcomeGroup] | None = None,
+    active_days: int = 0,
 ) -> LearnedProfile:
     """The profile's learned fields from the 14-day window's grouped outcomes.
 
     `evidence_groups` (the longer EVIDENCE_DAYS window) feed the scorer's evidence; by
-    default the same groups do.
+    default the same groups do. `active_days` (days with feedback in the window) sizes
+    the plan (profiles.capacity).
     """
     by_category = tally(groups, "category")
     by_subcategory = tally(groups, "arm", key=lambda g: g.subcategory)
@@ -226,6 +241,12 @@ def learn(
         completion_rate=round(completed / seen, 4) if seen else 0.0,
         profile_confidence=round(min(1.0, seen / CONFIDENCE_AT), 4),
         evidence=evidence(groups if evidence_groups is None else evidence_groups),
+        daily_capacity=learn_capacity(
+            completed,
+            sum(g.count for g in groups if g.state == SKIPPED and g.skip_reason == "no_time"),
+            active_days,
+            seen,
+        ),
     )
 
 
@@ -237,19 +258,29 @@ def evidence(groups: Sequence[OutcomeGroup]) -> dict:
     """What the adaptive scorer samples, per learned dimension.
 
     `overall`, `category` and `arm` hold [success, trials]. The modifiers (`difficulty`,
-    `time_of_day`, `duration`) hold [success, expected]: expected is what the user's arm
-    rates predict for those same outcomes, so a modifier says only what the arms do not
-    (one backfitting step). Multiplying a raw difficulty rate onto the arm's posterior
-    would count the same outcomes twice.
+    `time_of_day`, `duration`, and `difficulty_by_mode`, keyed "mode/difficulty") hold
+    [success, expected]: expected is what the user's arm rates predict for those same
+    outcomes, so a modifier says only what the arms do not (one backfitting step).
+    Multiplying a raw difficulty rate onto the arm's posterior would count the same
+    outcomes twice. When the user's tastes changed, outcomes older than a week count for
+    less everywhere (`forgetting`, profiles/forgetting.py).
     """
+    change = forgetting(
+        tally([g for g in groups if g.fresh], "arm"),
+        tally([g for g in groups if not g.fresh], "arm"),
+    )
+
+    def age(group: OutcomeGroup) -> float:
+        return 1.0 if group.fresh else change.old_weight
+
     overall = [0.0, 0.0]
     for group in groups:
-        weight = 1.0 if group.state != UNANSWERED else UNANSWERED_WEIGHT
-        overall[0] += group.count if group.state == COMPLETED else 0
+        weight = (1.0 if group.state != UNANSWERED else UNANSWERED_WEIGHT) * age(group)
+        overall[0] += group.count * age(group) if group.state == COMPLETED else 0
         overall[1] += group.count * weight
     rate = (overall[0] + PRIOR_STRENGTH * PRIOR_MEAN) / (overall[1] + PRIOR_STRENGTH)
-    arms = tally(groups, "arm")
-    categories = tally(groups, "category")
+    arms = tally(groups, "arm", weight=age)
+    categories = tally(groups, "category", weight=age)
 
     def predicted(group: OutcomeGroup) -> float:
         cell = arms.get(group.arm) or categories.get(group.category)
@@ -257,24 +288,36 @@ def evidence(groups: Sequence[OutcomeGroup]) -> dict:
             return rate
         return (cell[0] + PRIOR_STRENGTH * rate) / (cell[1] + PRIOR_STRENGTH)
 
+    keys = {
+        "difficulty": lambda g: g.difficulty,
+        "time_of_day": lambda g: _key(g, "time_of_day"),
+        "duration": lambda g: g.duration,
+        "difficulty_by_mode": lambda g: g.mode and g.difficulty and f"{g.mode}/{g.difficulty}",
+    }
     modifiers: dict[str, dict[str, list[float]]] = {}
-    for dimension in ("difficulty", "time_of_day", "duration"):
+    for name, key in keys.items():
+        dimension = "difficulty" if name == "difficulty_by_mode" else name
         cells: dict[str, list[float]] = {}
         for group in groups:
-            name = _key(group, dimension)
-            if not name:
+            value = key(group)
+            if not value:
                 continue
             success, trials = teaching(group)[dimension]
-            cell = cells.setdefault(name, [0.0, 0.0])
-            cell[0] += success
-            cell[1] += trials * predicted(group)
-        modifiers[dimension] = _rounded(cells)
+            cell = cells.setdefault(value, [0.0, 0.0])
+            cell[0] += success * age(group)
+            cell[1] += trials * predicted(group) * age(group)
+        modifiers[name] = _rounded(cells)
     return {
-        "version": 2,
+        "version": 3,
         "overall": [round(overall[0], 3), round(overall[1], 3)],
         "category": _rounded(categories),
         "arm": _rounded(arms),
         **modifiers,
+        "forgetting": {
+            "change": change.change,
+            "arms_compared": change.arms_compared,
+            "old_weight": change.old_weight,
+        },
     }
 
 

@@ -40,6 +40,10 @@ class UserPreferenceProfile(models.Model):
     unique_tasks_tried = models.IntegerField(default=0)
     discovery_start_date = models.DateField(null=True, blank=True)
     profile_confidence = models.FloatField(default=0.0)
+    # Tasks a day that suit the user, learned from what they complete (profiles.capacity);
+    # None until there is enough evidence: the mode's full plan. The planner keeps the plan
+    # size inside the day's mode bounds (routines.layout.PLAN_SIZE).
+    daily_capacity = models.PositiveSmallIntegerField(null=True, blank=True)
     # Raw completed/seen counts per learned dimension: what the adaptive scorer samples from.
     evidence = models.JSONField(default=dict, blank=True)
     # IANA zone of the user's local day, for "today" in streaks and early/late minutes.
@@ -79,6 +83,11 @@ class UserPreferenceProfile(models.Model):
                 & Q(current_streak__gte=0)
                 & Q(unique_tasks_tried__gte=0),
                 name="user_pref_profile_counts_non_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(daily_capacity__isnull=True)
+                | Q(daily_capacity__gte=1, daily_capacity__lte=20),
+                name="user_pref_profile_capacity_range",
             ),
         ]
 

@@ -89,7 +89,12 @@ def learn_into(
     now: datetime | None = None,
 ) -> None:
     """Set the learned fields on the instance (the caller writes them: one row or a batch)."""
-    learned = learning.learn(history.groups, history.unique_recent_tasks, history.evidence_groups)
+    learned = learning.learn(
+        history.groups,
+        history.unique_recent_tasks,
+        history.evidence_groups,
+        history.active_days_recent,
+    )
     for name in _LEARNED:
         setattr(profile, name, getattr(learned, name))
     profile.total_tasks_scheduled = history.seen

@@ -99,6 +99,15 @@ def test_explicit_outcomes_match_python_over_the_rows(history):
     assert result.completed_days == sorted(
         {fb.scheduled_date for fb in rows if fb.completed and fb.scheduled_date <= TODAY}
     )
+    # Days with feedback in the 14-day learning window: today, -1, -3, -13 (plan size).
+    assert result.active_days_recent == 4
+
+
+def test_groups_tell_the_fresh_week_from_the_weeks_before(history):
+    result = outcome_history(history, TODAY)
+    fresh = sum(g.count for g in result.evidence_groups if g.fresh)
+    older = sum(g.count for g in result.evidence_groups if not g.fresh)
+    assert (fresh, older) == (4, 3)  # today x2, -1, -3 | -13, -14, -20
 
 
 def test_a_user_without_outcomes_is_empty():

@@ -90,3 +90,51 @@ def test_draws_narrow_as_the_user_accumulates_outcomes():
     spread_young = young.sample(POOL, "morning", rng, 2000).std(axis=1)
     spread_seasoned = seasoned.sample(POOL, "morning", rng, 2000).std(axis=1)
     assert (spread_seasoned < spread_young).all()
+
+
+MIXED_POOL = [
+    candidate("tea-1", "tea", fit=0.8),
+    candidate("yoga-1", "yoga", fit=0.8, category="movement"),
+    candidate("walk-1", "walk", fit=0.8, category="movement"),
+]
+
+
+def test_no_category_affinity_before_any_evidence():
+    scorer = AdaptiveScorer(ARCHETYPE, "medium", {}, 0.0, candidates=MIXED_POOL)
+    assert scorer.category_affinity is None
+
+
+def test_category_affinity_follows_each_categorys_outcomes_not_its_fit():
+    evidence = {
+        "overall": [30, 60],
+        "category": {"hydration": [27, 30], "movement": [3, 30]},
+    }
+    scorer = AdaptiveScorer(ARCHETYPE, "medium", evidence, 1.0, candidates=MIXED_POOL)
+    affinity = scorer.category_affinity
+    assert affinity["hydration"] > 0.75 > 0.25 > affinity["movement"]
+    # A category without outcomes sits at the user's own rate.
+    evidence["category"]["focus"] = [0, 0]
+    scorer = AdaptiveScorer(ARCHETYPE, "medium", evidence, 1.0, candidates=MIXED_POOL)
+    assert scorer.category_affinity["focus"] == pytest.approx(scorer.overall_rate, abs=1e-4)
+
+
+def test_hard_tasks_on_high_days_only_for_users_who_finish_them_only_then():
+    hard = candidate("hiit", "hiit", difficulty="advanced", category="movement")
+    evidence = {
+        "overall": [40, 80],
+        "difficulty": {"advanced": [10, 20]},
+        "difficulty_by_mode": {"high/advanced": [10, 5], "medium/advanced": [0, 15]},
+    }
+    high = AdaptiveScorer(ARCHETYPE, "high", evidence, 1.0, candidates=[hard])
+    medium = AdaptiveScorer(ARCHETYPE, "medium", evidence, 1.0, candidates=[hard])
+    low = AdaptiveScorer(ARCHETYPE, "low", evidence, 1.0, candidates=[hard])
+    on_high, on_medium, on_low = (s._difficulty_rate("advanced") for s in (high, medium, low))
+    assert on_high > 1.0 > on_medium
+    # No evidence for low days: the user's difficulty modifier over all days.
+    assert on_low == pytest.approx(high._relative_rate("difficulty", "advanced"))
+    assert high.learned_mean(hard, "any") > medium.learned_mean(hard, "any")
+
+
+def test_the_scorer_carries_the_learned_capacity_for_the_planner():
+    assert AdaptiveScorer(ARCHETYPE, "low", {}, 0.0, daily_capacity=7).daily_capacity == 7
+    assert not hasattr(StaticScorer(ARCHETYPE, "low"), "daily_capacity")

@@ -6,6 +6,7 @@ import pytest
 
 from profiles.learning import (
     OutcomeGroup,
+    evidence,
     learn,
     next_phase,
     rating_reward,
@@ -185,3 +186,52 @@ def test_streaks_with_duplicates_and_no_days():
 )
 def test_learning_phase_transitions(start, outcomes, days, confidence, expected):
     assert next_phase(start, outcomes, days, confidence) == expected
+
+
+def test_learn_sizes_the_plan_from_completions_per_active_day():
+    groups = [
+        OutcomeGroup("movement", "walk", "beginner", "morning", "completed", 30),
+        OutcomeGroup("focus", "deep", "beginner", "morning", "unanswered", 100),
+        OutcomeGroup("focus", "deep", "beginner", "morning", "skipped", 20, "no_time"),
+    ]
+    assert learn(groups, 0).daily_capacity is None  # active days unknown: not learned
+    learned = learn(groups, 0, active_days=10)
+    # 3 completions a day / 0.35, less 2 "no time" skips a day.
+    assert learned.daily_capacity == 7
+
+
+def _reversal_groups(fresh_done: bool) -> list[OutcomeGroup]:
+    groups = []
+    for index in range(6):
+        sub = f"kind{index}"
+        liked = index % 2 == 0
+        old_state = "completed" if liked else "skipped"
+        new_state = "completed" if liked == fresh_done else "skipped"
+        groups.append(OutcomeGroup("movement", sub, "beginner", "morning", old_state, 12))
+        groups.append(
+            OutcomeGroup("movement", sub, "beginner", "morning", new_state, 5, fresh=True)
+        )
+    return groups
+
+
+def test_after_a_change_of_taste_the_fresh_week_outweighs_the_weeks_before():
+    stable = evidence(_reversal_groups(fresh_done=True))
+    reversed_ = evidence(_reversal_groups(fresh_done=False))
+    assert stable["forgetting"]["old_weight"] == 1.0
+    assert reversed_["forgetting"]["old_weight"] < 0.5
+    # kind1 was skipped for weeks and completed in the fresh week: now a favourite.
+    done, seen = reversed_["arm"]["movement/kind1"]
+    assert done / seen > 0.5
+    done, seen = stable["arm"]["movement/kind1"]
+    assert done / seen == 0.0
+
+
+def test_difficulty_is_also_learned_per_mode():
+    groups = [
+        OutcomeGroup("movement", "hiit", "advanced", "morning", "completed", 8, mode="high"),
+        OutcomeGroup("movement", "hiit", "advanced", "morning", "skipped", 8, mode="medium"),
+    ]
+    by_mode = evidence(groups)["difficulty_by_mode"]
+    assert by_mode["high/advanced"][0] == 8
+    assert by_mode["medium/advanced"][0] == 0
+    assert by_mode["high/advanced"][1] == by_mode["medium/advanced"][1]  # same expectation
