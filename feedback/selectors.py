@@ -11,6 +11,7 @@ from core import sql_rows
 from profiles import learning
 from profiles.models import UserPreferenceProfile
 from profiles.selectors import local_today
+from routines.drafting import upcoming_shape
 from routines.models import Plan, PlanItem
 
 from .models import PolicyEstimate, UserTaskFeedback
@@ -85,8 +86,9 @@ def weekly_summary(
 ) -> WeeklySummary:
     """The week's numbers from the outcome model, counted by each item's own date.
 
-    Five queries (plus the profile already loaded): scheduled items of the two weeks,
-    their outcomes, the days with a completion (for that week's streak), new tasks.
+    Six queries (plus the profile already loaded): scheduled items of the two weeks,
+    their outcomes, the days with a completion (for that week's streak), new tasks, and
+    the task library's version (the next plans' shape; the library itself is cached).
     """
     today = today or local_today(profile, timezone.now())
     week_end = week_start + timedelta(days=6)
@@ -157,6 +159,7 @@ def weekly_summary(
         categories=categories,
         learning_phase=profile.learning_phase,
         current_mode=profile.current_mode,
+        next_shape=upcoming_shape(profile),
     )
     summary.changes = explain_changes(summary)
     return summary

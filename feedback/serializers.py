@@ -112,6 +112,7 @@ class ProfileSerializer(serializers.ModelSerializer):
             "unique_tasks_tried",
             "discovery_start_date",
             "profile_confidence",
+            "daily_capacity",
             "timezone",
             "last_analyzed_at",
             "created_at",
@@ -179,6 +180,27 @@ class CategoryWeekSerializer(serializers.Serializer):
         return round(category.rate, 4)
 
 
+class PlanShapeSerializer(serializers.Serializer):
+    """The next plans' size and category mix; instance: a `routines.shaping.DayShape`."""
+
+    mode = serializers.CharField()
+    tasks_per_day = serializers.IntegerField(source="size")
+    full_plan_size = serializers.IntegerField(
+        source="full_size", help_text="The mode's full layout: what the plan holds unlearned."
+    )
+    daily_capacity = serializers.IntegerField(
+        source="capacity",
+        allow_null=True,
+        help_text="Tasks a day learned from what the user completes; null until learned.",
+    )
+    fewer_per_day = serializers.DictField(
+        child=serializers.IntegerField(), source="fewer", help_text="category -> fewer slots"
+    )
+    more_per_day = serializers.DictField(
+        child=serializers.IntegerField(), source="more", help_text="category -> more slots"
+    )
+
+
 class WeeklySummarySerializer(serializers.Serializer):
     """The weekly summary response; instance: a `summary.WeeklySummary`.
 
@@ -213,6 +235,11 @@ class WeeklySummarySerializer(serializers.Serializer):
     learning_phase = serializers.CharField()
     current_mode = serializers.CharField()
     changes_for_next_week = serializers.ListField(child=serializers.CharField(), source="changes")
+    next_plans = PlanShapeSerializer(
+        source="next_shape",
+        allow_null=True,
+        help_text="Size and category mix of the next plans, as the planner will shape them.",
+    )
 
     def get_new_tasks_tried(self, summary: WeeklySummary) -> int:
         return len(summary.new_tasks_tried)

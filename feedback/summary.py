@@ -1,14 +1,16 @@
 """The weekly personalization summary: numbers from the outcome model, words from here (pure).
 
 Every number is an outcome of feedback/outcomes.py, counted by the item's own date.
-Sentences promise only what the planner does: the category mix of a plan is fixed by its
-time blocks, so the engine changes which *kinds* of task (subcategories) fill a category's
-slots, and, after "too hard" skips, leans toward easier ones. It never promises fewer or
-more tasks of a category.
+Sentences promise only what the planner does: which *kinds* of task (subcategories) fill a
+category's slots, easier ones after "too hard" skips, and the size and category mix of the
+next plans exactly as the planner will shape them (`routines.shaping.DayShape`, passed in
+as `next_shape`): "fewer focus tasks" is said only when the next plan has fewer focus slots.
 """
 
 from dataclasses import dataclass, field
 from datetime import date
+
+from routines.shaping import DayShape
 
 MIN_OUTCOMES_TO_JUDGE = 3  # a category or kind needs this many outcomes before we judge it
 STRONG = 0.75
@@ -90,6 +92,7 @@ class WeeklySummary:
     learning_phase: str
     current_mode: str
     changes: list[str] = field(default_factory=list)
+    next_shape: DayShape | None = None  # the next plans' size and mix (None: not known)
 
     @property
     def completion_rate(self) -> float:
@@ -130,9 +133,33 @@ class WeeklySummary:
         return min(judged, key=lambda c: (c.rate, -c.outcomes)).category if judged else None
 
 
+def explain_shape(summary: WeeklySummary) -> list[str]:
+    """The next plans' size and category mix, where they differ from the mode's layout."""
+    shape = summary.next_shape
+    if shape is None:
+        return []
+    lines = []
+    if shape.size < shape.full_size:
+        lines.append(
+            f"Lighter days: {shape.size} tasks a day instead of {shape.full_size} on "
+            f"{shape.mode}-energy days, to fit the {summary.tasks_completed} tasks you "
+            f"completed this week. Plans grow back as you complete more."
+        )
+    by_category = {c.category: c for c in summary.categories}
+    for category, slots in shape.fewer.items():
+        week = by_category.get(category)
+        did = f": you completed {week.completed} of {week.outcomes}" if week else ""
+        lines.append(f"Fewer {category} tasks ({slots} fewer a day){did}.")
+    for category, slots in shape.more.items():
+        week = by_category.get(category)
+        did = f": you completed {week.completed} of {week.outcomes}" if week else ""
+        lines.append(f"More {category} tasks ({slots} more a day){did}.")
+    return lines
+
+
 def explain_changes(summary: WeeklySummary) -> list[str]:
     """What the engine will do differently next week, and why, in plain words."""
-    lines = []
+    lines = explain_shape(summary)
     for cat in sorted(summary.judged(), key=lambda c: -c.outcomes):
         name = cat.category
         kind = cat.top_kind

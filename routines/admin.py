@@ -10,7 +10,7 @@ from core.admin_readonly import ReadOnlyAdmin
 from library.scoring import StaticScorer
 from profiles.selectors import get_profile
 
-from .admin_preview import preview_blocks
+from .admin_preview import explain_shape, preview_blocks
 from .drafting import PlanningError, PlanRequest, draft_dynamic_plan
 from .forms import PlanPreviewForm
 from .models import Plan, PlanItem, TaskRotationState
@@ -94,7 +94,7 @@ class PlanAdmin(ReadOnlyAdmin):
         """The plan the engine would generate, slot by slot with scores. Nothing is saved."""
         require_model_permissions(request, (Plan, "view"))
         form = PlanPreviewForm(request.GET or None)
-        blocks, error, profile, policy, preview = None, "", None, "", None
+        blocks, error, profile, policy, preview, shape = None, "", None, "", None, []
         if form.is_valid():
             data = form.cleaned_data
             user_id = data["user_id"]
@@ -118,6 +118,7 @@ class PlanAdmin(ReadOnlyAdmin):
                 blocks, policy = draft.blocks, draft.policy
                 learned = profile is not None and policy != StaticScorer.policy
                 preview = preview_blocks(blocks, data["archetype"], data["mode"], learned)
+                shape = explain_shape(draft.shape, policy, profile.evidence if profile else None)
             except PlanningError as exc:
                 error = str(exc)
         context = {
@@ -130,6 +131,7 @@ class PlanAdmin(ReadOnlyAdmin):
             "policy": policy,
             "learned": bool(preview) and profile is not None and policy != StaticScorer.policy,
             "preview": preview,
+            "shape": shape,
             "opts": self.model._meta,
         }
         return TemplateResponse(request, "admin/routines/plan_preview.html", context)

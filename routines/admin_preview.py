@@ -13,7 +13,9 @@ from dataclasses import dataclass
 from library.scoring import JITTER, StaticScorer
 from library.selection import EXPLORATION
 
+from .layout import PLAN_SIZE
 from .planning import PlannedBlock, SlotTrace
+from .shaping import SLOT_STEP, DayShape
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,6 +119,60 @@ def explain_draw(rows: Sequence[CandidateRow], learned: bool) -> str:
         f"{chosen.name} wins about {odds} of draws, {best.name} about "
         f"{_percent(best.propensity)}."
     )
+
+
+def explain_shape(shape: DayShape | None, policy: str, evidence: dict | None) -> list[str]:
+    """Why the plan has this many tasks and this category mix, in sentences for editors."""
+    if shape is None:
+        return []
+    fewest, most = PLAN_SIZE[shape.mode]
+    if shape.capacity is None:
+        why = (
+            "no capacity learned yet (it needs five days with feedback in the last 14)"
+            if shape.affinity is not None or policy.startswith("adaptive")
+            else f"the {policy} policy always plans the mode's full layout"
+        )
+        lines = [f"{shape.size} tasks: the {shape.mode} mode's full plan; {why}."]
+    else:
+        lines = [
+            f"{shape.size} tasks (the {shape.mode} mode allows {fewest} to {most}): the user's "
+            f"learned capacity is {shape.capacity} tasks a day, from the tasks they complete "
+            f"per day with feedback and their 'no time' skips over the last 14 days."
+        ]
+    affinity = shape.affinity or {}
+    if not affinity:
+        lines.append("Category mix: the layout's own, nothing learned about categories yet.")
+    elif not shape.fewer and not shape.more:
+        lines.append("Category mix: the layout's own; no category did clearly better or worse.")
+    else:
+        lines.append(
+            "Category mix: each block keeps its first slot; the other slots go to the "
+            "categories the user completes best, with a bonus of "
+            f"{SLOT_STEP:.2f} per place up the layout's order."
+        )
+    for category, slots in shape.fewer.items():
+        why = (
+            f"learned completion {affinity[category]:.2f}"
+            if category in affinity
+            else "the layout's last places"
+        )
+        lines.append(f"{slots} {category} slot(s) fewer than the full layout ({why}).")
+    for category, slots in shape.more.items():
+        lines.append(
+            f"{slots} {category} slot(s) more: learned completion {affinity.get(category, 0):.2f}."
+        )
+    for category in shape.kept_for_variety:
+        lines.append(
+            f"A {category} slot is kept although it scores low: no {category} task was planned "
+            f"in the last six days, and no category disappears for a week."
+        )
+    forgetting = (evidence or {}).get("forgetting") or {}
+    if forgetting.get("old_weight", 1.0) < 1.0:
+        lines.append(
+            f"The user's tastes changed (change score {forgetting['change']:.1f}): outcomes "
+            f"older than a week count {forgetting['old_weight']:.0%} of a fresh one."
+        )
+    return lines
 
 
 def _percent(probability: float | None) -> str:

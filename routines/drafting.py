@@ -23,6 +23,7 @@ from .layout import allowed_difficulties
 from .models import PlanType
 from .planning import DayRequest, PlannedBlock, plan_day, plan_rng, static_day
 from .selectors import recent_task_use
+from .shaping import DayShape, shape_day
 
 logger = logging.getLogger(__name__)
 
@@ -67,6 +68,7 @@ class Draft:
     mode: str
     policy: str = ""
     fallback_reason: str = ""
+    shape: DayShape | None = None  # the dynamic day's size and category mix, and why
 
 
 def make_scorer(
@@ -90,8 +92,34 @@ def make_scorer(
             confidence=profile.profile_confidence,
             lifetime_outcomes=profile.total_tasks_scheduled,
             candidates=candidates,
+            daily_capacity=profile.daily_capacity,
         )
     return StaticScorer(archetype, mode)
+
+
+def day_shape(
+    mode: str, scorer: Scorer, last_used: dict[str, date], candidates: Sequence[Candidate]
+) -> DayShape:
+    """The day's size and category mix: what the policy has learned, if it learns.
+
+    A scorer that learns offers `daily_capacity` and `category_affinity`; the static scorer
+    offers neither and gets the mode's full layout, as the spec's planner does.
+    """
+    affinity = getattr(scorer, "category_affinity", None)
+    recent = None
+    if last_used:
+        category_of = {c.id: c.category for c in candidates}
+        recent = {category_of[task] for task in last_used if task in category_of}
+    return shape_day(mode, getattr(scorer, "daily_capacity", None), affinity, recent)
+
+
+def upcoming_shape(profile: UserPreferenceProfile, mode: str | None = None) -> DayShape:
+    """The size and category mix of the user's next plans as the profile stands now (what
+    the weekly summary promises). The recency rule is left out: it depends on the day."""
+    candidates = active_candidates()
+    mode = mode or profile.current_mode
+    scorer = make_scorer(profile.archetype, mode, profile, candidates)
+    return day_shape(mode, scorer, {}, candidates)
 
 
 def draft_dynamic_plan(request: PlanRequest) -> Draft:
@@ -112,8 +140,11 @@ def draft_dynamic_plan(request: PlanRequest) -> Draft:
     scorer = (request.scorer_factory or make_scorer)(
         request.archetype, request.mode, profile, candidates
     )
+    shape = day_shape(request.mode, scorer, last_used, candidates)
     started = clock.perf_counter()
-    blocks = plan_day(day, candidates, last_used, scorer, plan_rng(request.user_id, request.day))
+    blocks = plan_day(
+        day, candidates, last_used, scorer, plan_rng(request.user_id, request.day), shape
+    )
     metrics.task_library_selection_seconds.observe(clock.perf_counter() - started)
     if not any(block.tasks for block in blocks):
         raise PlanningError("no task in the library fits this day")
@@ -123,6 +154,7 @@ def draft_dynamic_plan(request: PlanRequest) -> Draft:
         f"task_library_{settings.TASK_LIBRARY_VERSION}",
         request.mode,
         policy=scorer.policy,
+        shape=shape,
     )
 
 

@@ -70,6 +70,10 @@ BLOCK_LAYOUT: tuple[BlockSpec, ...] = (
 )
 
 TASKS_PER_BLOCK = {Mode.LOW: 2, Mode.MEDIUM: 3, Mode.HIGH: 4}
+# Tasks a day by mode: (fewest, most). The most is the mode's full layout (TASKS_PER_BLOCK
+# slots in each block), what every user gets until their capacity is learned; the fewest
+# still holds each block's first (core) slot and room for one more.
+PLAN_SIZE = {Mode.LOW: (6, 10), Mode.MEDIUM: (9, 15), Mode.HIGH: (12, 20)}
 
 # Advanced tasks only on high-energy days, or on medium days for users who finish hard tasks.
 ADVANCED_ON_MEDIUM_TOLERANCE = 0.7

@@ -16,7 +16,8 @@ from library.candidates import Candidate
 from library.scoring import ScoreBreakdown, Scorer
 from library.selection import choose, shortlist
 
-from .layout import BLOCK_LAYOUT, TASKS_PER_BLOCK, BlockSpec, priority_for_slot
+from .layout import BLOCK_LAYOUT, BlockSpec, priority_for_slot
+from .shaping import DayShape, shape_day
 
 MAX_ROTATION_WINDOW = 6
 SCHEDULE_STEP = 5  # tasks start on five-minute marks
@@ -229,20 +230,22 @@ def plan_day(
     last_used: Mapping[str, date],
     scorer: Scorer,
     rng: np.random.Generator,
+    shape: DayShape | None = None,
 ) -> list[PlannedBlock]:
-    """Fill each block's slots for the mode, then schedule them inside the block.
+    """Fill each block's slots (the day's `shape`; the mode's full layout by default), then
+    schedule them inside the block.
 
     `last_used` maps task ids to the latest earlier date the user had them.
     """
     filler = _SlotFiller(request, candidates, last_used, scorer, rng)
-    per_block = TASKS_PER_BLOCK[request.mode]
+    shape = shape or shape_day(request.mode)
     blocks = []
-    for spec in BLOCK_LAYOUT:
+    for spec, categories in zip(BLOCK_LAYOUT, shape.blocks, strict=True):
         start, end = block_bounds(spec, request.day, request.wake_time)
         minutes_left = spec.length
         drafts: list[_Draft] = []
         traces: list[SlotTrace] = []
-        for category in spec.slots[:per_block]:
+        for category in categories:
             trace = filler.fill(category, spec.time_of_day, minutes_left)
             traces.append(trace)
             if trace.chosen is None:

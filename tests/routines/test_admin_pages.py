@@ -75,6 +75,38 @@ def test_preview_for_a_learned_user_shows_static_fit_beside_the_learned_part(
     assert text.count('class="draw-explanation"') >= 15
 
 
+def test_preview_explains_the_learned_plan_size_and_category_mix(superuser, task_library, settings):
+    settings.SCORING_POLICY = "adaptive"
+    profile = ProfileFactory(
+        archetype="Peak Performer",
+        profile_confidence=1.0,
+        daily_capacity=14,
+        evidence={
+            "overall": [60, 120],
+            "category": {"hydration": [38, 40], "movement": [2, 40]},
+            "forgetting": {"change": 5.2, "arms_compared": 9, "old_weight": 0.2},
+        },
+    )
+    response = superuser.get(
+        reverse("admin:routines_plan_preview"), {**PREVIEW, "user_id": str(profile.user_id)}
+    )
+    lines = response.context["shape"]
+    assert lines[0].startswith("14 tasks (the high mode allows 12 to 20)")
+    assert "learned capacity is 14 tasks a day" in lines[0]
+    assert any(line.startswith("2 movement slot(s) fewer") for line in lines)
+    assert any("tastes changed" in line and "20%" in line for line in lines)
+    assert 'id="preview-shape"' in response.content.decode()
+    assert response.content.decode().count('<tr class="chosen">') == 14
+
+
+def test_preview_of_the_static_policy_says_it_keeps_the_full_layout(superuser, task_library):
+    response = superuser.get(reverse("admin:routines_plan_preview"), PREVIEW)
+    assert response.context["shape"][0] == (
+        "20 tasks: the high mode's full plan; the static-v1 policy always plans the mode's "
+        "full layout."
+    )
+
+
 def test_preview_without_a_profile_has_no_learned_column(superuser, task_library):
     response = superuser.get(reverse("admin:routines_plan_preview"), PREVIEW)
     text = response.content.decode()
