@@ -112,14 +112,31 @@ def capacity_table(profile) -> SafeString:
         ),
         ("Profile confidence", profile.profile_confidence, "how much the learned score counts"),
     )
+    capacity = profile.daily_capacity
+    plan_size = (
+        f"{capacity} tasks a day, learned from the tasks they complete per day with feedback "
+        "(the planner keeps it within the day's mode: low 6-10, medium 9-15, high 12-20)"
+        if capacity is not None
+        else "not learned yet: the mode's full plan (needs 5 days with feedback in 14)"
+    )
+    forgetting = (profile.evidence or {}).get("forgetting") or {}
+    tastes = (
+        f"Tastes changed (score {forgetting['change']:.1f}): outcomes older than a week "
+        f"count {forgetting['old_weight']:.0%}."
+        if forgetting.get("old_weight", 1.0) < 1.0
+        else "No change of taste detected: four weeks of outcomes count in full."
+    )
     return format_html(
         '<table class="profile-scores"><tbody>{}</tbody></table>'
+        '<p class="plan-size">Plan size: {}</p><p class="quiet">{}</p>'
         '<p class="quiet">Streak {} day(s), longest {}; {} different tasks tried.</p>',
         format_html_join(
             "",
             "<tr><th>{}</th><td>{}</td><td class='quiet'>{}</td></tr>",
             ((name, score_bar(value), note) for name, value, note in rows),
         ),
+        plan_size,
+        tastes,
         profile.current_streak,
         profile.longest_streak,
         profile.unique_tasks_tried,

@@ -63,6 +63,21 @@ def test_profile_page_draws_affinities_time_of_day_evidence_and_capacity(superus
     assert '{"movement"' not in text  # no raw JSON
 
 
+def test_profile_page_says_the_plan_size_and_whether_tastes_changed(superuser, profile):
+    text = superuser.get(change_url(profile)).content.decode()
+    assert "Plan size: not learned yet" in text
+    assert "No change of taste detected" in text
+    profile.daily_capacity = 11
+    profile.evidence = {
+        **EVIDENCE,
+        "forgetting": {"change": 6.3, "arms_compared": 8, "old_weight": 0.2},
+    }
+    profile.save()
+    text = superuser.get(change_url(profile)).content.decode()
+    assert "Plan size: 11 tasks a day" in text
+    assert "Tastes changed (score 6.3): outcomes older than a week count 20%." in text
+
+
 def test_profile_page_links_plans_feedback_and_weekly_summary(superuser, profile):
     text = superuser.get(change_url(profile)).content.decode()
     user = str(profile.user_id)
