@@ -40,7 +40,7 @@ class LivedItem:
     task: Candidate
     at: datetime  # when it was scheduled that day (UTC): the completion time reported
     probability: float  # the user's hidden probability of doing it
-    contributions: dict[str, float]  # the hidden logit's parts (see SimUser.contributions)
+    contributions: dict[str, float]  # the hidden logit's parts (see WorldUser.contributions)
     done: bool
 
 
@@ -86,7 +86,8 @@ def star_rating(probability: float, noise: float) -> int:
 
 def skip_reason(item: LivedItem) -> str:
     """The real cause of a skip: the most negative part of the user's logit, if it is the
-    difficulty or the user's taste; else a long task's lack of time; else forgetting."""
+    difficulty, the user's taste or an overloaded day (the load world); else a long task's
+    lack of time; else forgetting."""
     parts = item.contributions
     worst = min(parts, key=parts.get)
     if parts[worst] < 0:
@@ -94,6 +95,8 @@ def skip_reason(item: LivedItem) -> str:
             return SkipReason.TOO_HARD
         if worst == "taste":
             return SkipReason.NOT_INTERESTED
+        if worst == "load":
+            return SkipReason.NO_TIME
     if item.task.duration_minutes > LONG_TASK_MINUTES:
         return SkipReason.NO_TIME
     return SkipReason.FORGOT

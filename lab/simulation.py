@@ -1,13 +1,15 @@
 """A seeded simulation that measures whether the learning works.
 
-Synthetic users have hidden completion probabilities: what their archetype predicts (the
-task's archetype fit), plus personal tastes per subcategory, difficulty and part of the day
-whose spread is the heterogeneity level. Each policy plans through the real
-`generate_plan` and learns through the real `record_outcomes`, on the same users facing the
-same coin flips:
+Synthetic users have hidden completion probabilities made by a world (lab/worlds.py): in
+the standard world, what their archetype predicts (the task's archetype fit), plus
+personal tastes per subcategory, difficulty and part of the day whose spread is the
+heterogeneity level; the other worlds change one thing (capacity, reversal, injury, daily
+mode, per-task taste). Each policy plans through the real `generate_plan` and learns
+through the real `record_outcomes`, on the same users facing the same coin flips:
 
 - static: the spec's scorer (0.7 archetype + 0.3 mode + jitter), the baseline;
 - adaptive: the learned profile (Thompson sampling), the product;
+- peer: MABWiser's Thompson sampling per subcategory (lab/peer.py), a textbook learner;
 - oracle: knows the hidden probabilities, under the same plan rules and variety limits.
 
 What reaches `record_outcomes` depends on the client model (lab/clients.py): every item
@@ -16,196 +18,78 @@ ratings and silent days (mixed). The completion rates reported are the users' hi
 whatever the client reported.
 """
 
-import hashlib
-import math
 import multiprocessing
-import random
 import uuid
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from functools import partial
 
-import numpy as np
-
 from feedback.services import record_outcomes
 from library.candidates import Candidate
-from library.choices import ARCHETYPES, DAY_PARTS, Difficulty, Mode
-from library.scoring import ScoreBreakdown, mode_adjustment
 from library.selectors import active_candidates
 from profiles.services import update_profile
-from routines.drafting import make_scorer
+from routines.drafting import ScorerFactory, make_scorer
 from routines.services import generate_plan
 
 from . import simulation_worker
 from .clients import CLIENTS, LivedItem, day_calls
+from .oracle import OracleScorer
+from .peer import PEER, PeerBandit, PeerScorer, day_rewards, peer_seed
+from .results import SimulationResult, WeekStats
+from .worlds import (
+    HETEROGENEITY,
+    STANDARD,
+    WORLDS,
+    Day,
+    SimUser,
+    WorldUser,
+    make_world_users,
+)
+from .worlds import unit as _unit
 
+# The policies of the original comparison; ALL_POLICIES adds the peer, in report order.
 POLICIES = ("static", "adaptive", "oracle")
-# Spread (in logits) of a user's personal taste around what the archetype predicts.
-HETEROGENEITY = {"low": 0.35, "medium": 1.3, "high": 2.8}
-BASE_LOGIT = -0.2
-ARCHETYPE_SLOPE = 3.0  # how strongly the archetype fit predicts completion
+ALL_POLICIES = ("static", "adaptive", PEER, "oracle")
 START = date(2026, 1, 5)  # a Monday, so weeks line up
 _NAMESPACE = uuid.UUID("9b0f8a4e-0c55-4f3c-8d51-2a4f0f6a7e21")
 
 
-def _unit(*parts: object) -> float:
-    """A uniform draw in [0, 1) fixed by its parts: the same coin for every policy."""
-    digest = hashlib.sha256(":".join(map(str, parts)).encode()).digest()
-    return int.from_bytes(digest[:8], "big") / 2**64
-
-
-def _sigmoid(x: float) -> float:
-    return 1.0 / (1.0 + math.exp(-x))
-
-
-@dataclass(frozen=True, slots=True)
-class SimUser:
-    key: int
-    archetype: str
-    mode: str
-    taste: dict[str, float]
-    difficulty_effect: dict[str, float]
-    time_effect: dict[str, float]
-
-    def contributions(self, cand: Candidate, time_of_day: str) -> dict[str, float]:
-        """The parts of the hidden logit besides the base, in the order they are summed."""
-        fit = cand.archetype_fit.get(self.archetype, 0.5)
-        return {
-            "archetype": ARCHETYPE_SLOPE * (fit - 0.75),
-            "taste": self.taste.get(cand.arm, 0.0),
-            "difficulty": self.difficulty_effect.get(cand.difficulty, 0.0),
-            "time_of_day": self.time_effect.get(time_of_day, 0.0),
-        }
-
-    def probability(self, cand: Candidate, time_of_day: str) -> float:
-        logit = BASE_LOGIT
-        for part in self.contributions(cand, time_of_day).values():
-            logit += part
-        return _sigmoid(logit)
-
-
-def make_users(count: int, seed: int, spread: float, arms: list[str]) -> list[SimUser]:
-    rng = random.Random(seed)
-    users = []
-    for key in range(count):
-        users.append(
-            SimUser(
-                key=key,
-                archetype=rng.choice(ARCHETYPES),
-                mode=rng.choices(Mode.values, weights=(1, 2, 1))[0],
-                taste={arm: rng.gauss(0.0, spread) for arm in arms},
-                difficulty_effect={
-                    Difficulty.BEGINNER: 0.0,
-                    Difficulty.INTERMEDIATE: rng.gauss(-0.1, spread / 2),
-                    Difficulty.ADVANCED: rng.gauss(-0.3, spread / 2),
-                },
-                time_effect={part: rng.gauss(0.0, spread / 2) for part in DAY_PARTS},
-            )
-        )
-    return users
-
-
-class OracleScorer:
-    """Knows the user's hidden probabilities; obeys the same plan rules as the others."""
-
-    policy = "oracle"
-
-    def __init__(self, user: SimUser, mode: str) -> None:
-        self.user = user
-        self.mode = mode
-
-    def breakdown(self, cand: Candidate, time_of_day: str) -> ScoreBreakdown:
-        return ScoreBreakdown(
-            archetype_part=0.0,
-            mode_part=0.0,
-            learned_part=self.user.probability(cand, time_of_day),
-            adjustment=mode_adjustment(cand, self.mode),
-            noise=0.0,
-        )
-
-    def expected(self, cands, time_of_day: str) -> np.ndarray:
-        return np.array([self.breakdown(c, time_of_day).total for c in cands])
-
-    def sample(self, cands, time_of_day: str, rng, draws: int) -> np.ndarray:
-        return np.repeat(self.expected(cands, time_of_day)[:, None], draws, axis=1)
-
-
-def scorer_factory(policy: str, user: SimUser):
+def scorer_factory(
+    policy: str,
+    user: SimUser | WorldUser,
+    offset: int = 0,
+    peer: PeerBandit | None = None,
+) -> ScorerFactory:
+    """The planner's scorer factory for `policy` on day `offset` (the oracle's view of
+    the world depends on the day; the peer's bandit lives across days)."""
+    person = user if isinstance(user, WorldUser) else WorldUser(STANDARD, user)
     if policy == "oracle":
-        return lambda archetype, mode, profile, candidates: OracleScorer(user, mode)
+        return lambda archetype, mode, profile, candidates: OracleScorer(
+            person, mode, offset, candidates
+        )
+    if policy == PEER:
+        if peer is None:
+            raise ValueError("the peer policy needs the user's bandit")
+        return lambda archetype, mode, profile, candidates: PeerScorer(peer, archetype, mode)
+    if policy == ADAPTIVE_IN_LOGGED_SLOTS:
+        return _in_logged_slots
     return lambda archetype, mode, profile, candidates: make_scorer(
         archetype, mode, profile, candidates, policy
     )
 
 
-@dataclass(slots=True)
-class WeekStats:
-    planned: int = 0
-    completed: int = 0
-    repeats: int = 0
-    users_with_hydration_variety: int = 0
-    users: int = 0
-    # The logged propensities of the chosen items (how sure the policy was of each pick).
-    propensity_sum: float = 0.0
-    propensity_items: int = 0
-
-    def add(self, other: "WeekStats") -> None:
-        self.planned += other.planned
-        self.completed += other.completed
-        self.repeats += other.repeats
-        self.users_with_hydration_variety += other.users_with_hydration_variety
-        self.users += other.users
-        self.propensity_sum += other.propensity_sum
-        self.propensity_items += other.propensity_items
-
-    @property
-    def mean_propensity(self) -> float | None:
-        """Mean probability of the picks: the higher, the less the policy explores."""
-        return self.propensity_sum / self.propensity_items if self.propensity_items else None
-
-    @property
-    def completion_rate(self) -> float:
-        return self.completed / self.planned if self.planned else 0.0
-
-    @property
-    def repeat_rate(self) -> float:
-        return self.repeats / self.planned if self.planned else 0.0
-
-    @property
-    def variety_share(self) -> float:
-        return self.users_with_hydration_variety / self.users if self.users else 0.0
+# The adaptive scorer on the mode's full layout: what off-policy evaluation can score. Slot
+# logs say nothing about plans of another size or category mix (the logging policy never
+# served them), so the off-policy check compares its estimate with this (off_policy_check).
+ADAPTIVE_IN_LOGGED_SLOTS = "adaptive-in-logged-slots"
 
 
-@dataclass(slots=True)
-class SimulationResult:
-    users: int
-    days: int
-    seed: int
-    heterogeneity: str
-    client: str = "full"
-    weeks: dict[str, list[WeekStats]] = field(default_factory=dict)
-
-    @property
-    def week_count(self) -> int:
-        return max((len(w) for w in self.weeks.values()), default=0)
-
-    def rate(self, policy: str, week: int) -> float | None:
-        stats = self.weeks.get(policy)
-        return stats[week].completion_rate if stats and week < len(stats) else None
-
-    def lift(self, week: int) -> float | None:
-        adaptive, static = self.rate("adaptive", week), self.rate("static", week)
-        if adaptive is None or not static:
-            return None
-        return adaptive / static - 1.0
-
-    def gap_closed(self, week: int) -> float | None:
-        static, adaptive, oracle = (self.rate(p, week) for p in POLICIES)
-        if None in (static, adaptive, oracle) or oracle - static <= 1e-9:
-            return None
-        return (adaptive - static) / (oracle - static)
+def _in_logged_slots(archetype, mode, profile, candidates):
+    scorer = make_scorer(archetype, mode, profile, candidates, "adaptive")
+    scorer.daily_capacity = None
+    scorer.category_affinity = None
+    return scorer
 
 
 def sim_user_id(label: str, seed: int, key: int) -> uuid.UUID:
@@ -213,7 +97,7 @@ def sim_user_id(label: str, seed: int, key: int) -> uuid.UUID:
 
 
 def simulate_user(
-    user: SimUser,
+    user: SimUser | WorldUser,
     policy: str | Callable[[int], str],
     days: int,
     seed: int,
@@ -223,12 +107,14 @@ def simulate_user(
     client: str = "full",
 ) -> uuid.UUID:
     """Live `days` days of one synthetic user under a policy (or a policy per day offset),
-    reporting to the backend what the client model reports (lab/clients.py)."""
+    reporting to the backend what the client model reports (lab/clients.py). A plain
+    SimUser lives in the standard world."""
     schedule = policy if callable(policy) else (lambda offset, name=policy: name)
-    user_id = sim_user_id(label or str(policy), seed, user.key)
-    update_profile(user_id, archetype=user.archetype, current_mode=user.mode)
-    factories = {name: scorer_factory(name, user) for name in POLICIES}
+    person = user if isinstance(user, WorldUser) else WorldUser(STANDARD, user)
+    user_id = sim_user_id(label or str(policy), seed, person.key)
+    update_profile(user_id, archetype=person.archetype, current_mode=person.mode)
     by_id = {c.id: c for c in candidates}
+    peer: PeerBandit | None = None
     yesterday: set = set()
     hydration_this_week: set = set()
     for offset in range(days):
@@ -236,43 +122,54 @@ def simulate_user(
         week = weeks[offset // 7]
         if offset % 7 == 0:
             hydration_this_week = set()
+        name = schedule(offset)
+        if name == PEER and peer is None:
+            peer = PeerBandit(sorted({c.arm for c in candidates}), peer_seed(seed, person.key))
+        # None keeps the profile's own mode, as before worlds: only mode_difficulty varies it.
+        mode = person.day_mode(seed, offset)
         stored = generate_plan(
             user_id,
-            user.archetype,
+            person.archetype,
             day,
+            mode=mode,
             candidates=candidates,
-            scorer_factory=factories[schedule(offset)],
+            scorer_factory=scorer_factory(name, person, offset, peer),
         )
+        planned = [
+            (item, task)
+            for item in stored.items
+            if (task := by_id.get(str(item.task_library_id))) is not None
+        ]
+        lived_day = Day(offset, mode or person.mode, len(planned))
         lived = []
         today = set()
-        for item in stored.items:
-            task = by_id.get(str(item.task_library_id))
-            if task is None:
-                continue
-            p = user.probability(task, item.time_of_day)
-            done = _unit(seed, user.key, offset, task.id) < p
+        for item, task in planned:
+            p = person.probability(task, item.time_of_day, lived_day)
+            done = _unit(seed, person.key, offset, task.id) < p
             lived.append(
                 LivedItem(
                     item.id,
                     task,
                     datetime.combine(day, item.scheduled_time, tzinfo=UTC),
                     p,
-                    user.contributions(task, item.time_of_day),
+                    person.contributions(task, item.time_of_day, lived_day),
                     done,
                 )
             )
             if item.propensity is not None:
                 week.propensity_sum += item.propensity
                 week.propensity_items += 1
-            week.planned += 1
-            week.completed += done
+            week.count_item(person.key, done)
             week.repeats += task.id in yesterday
             today.add(task.id)
             if task.category == "hydration":
                 hydration_this_week.add(task.id)
+        week.user_days += 1
         yesterday = today
-        for outcomes in day_calls(client, lived, partial(_unit, seed, user.key, offset)):
+        for outcomes in day_calls(client, lived, partial(_unit, seed, person.key, offset)):
             record_outcomes(user_id, outcomes, now=datetime.combine(day, time(21, 0), tzinfo=UTC))
+        if peer is not None:
+            peer.learn(*day_rewards(user_id, day))
         if offset % 7 == 6 or offset == days - 1:
             week.users += 1
             week.users_with_hydration_variety += len(hydration_this_week) >= 3
@@ -288,6 +185,7 @@ def simulate_users(
     keys: range | list[int] | None = None,
     progress: Callable[[str, int], None] | None = None,
     client: str = "full",
+    world: str = STANDARD,
 ) -> dict[str, list[WeekStats]]:
     """Simulate the users whose keys are given (all by default) on the current database.
 
@@ -298,8 +196,7 @@ def simulate_users(
     if client not in CLIENTS:
         raise ValueError(f"unknown client {client!r}; expected one of {', '.join(CLIENTS)}")
     candidates = active_candidates()
-    arms = sorted({c.arm for c in candidates})
-    population = make_users(users, seed, HETEROGENEITY[heterogeneity], arms)
+    population = make_world_users(world, users, seed, HETEROGENEITY[heterogeneity], candidates)
     chosen = population if keys is None else [population[k] for k in keys]
     results = {}
     for policy in policies:
@@ -321,6 +218,7 @@ def run_simulation(
     workers: int = 0,
     progress: Callable[[str, int], None] | None = None,
     client: str = "full",
+    world: str = STANDARD,
 ) -> SimulationResult:
     """Run every policy over the same users.
 
@@ -331,16 +229,18 @@ def run_simulation(
     """
     if client not in CLIENTS:
         raise ValueError(f"unknown client {client!r}; expected one of {', '.join(CLIENTS)}")
-    result = SimulationResult(users, days, seed, heterogeneity, client)
+    if world not in WORLDS:
+        raise ValueError(f"unknown world {world!r}; expected one of {', '.join(WORLDS)}")
+    result = SimulationResult(users, days, seed, heterogeneity, client, world)
     if workers < 1:
         result.weeks = simulate_users(
-            users, days, seed, policies, heterogeneity, None, progress, client
+            users, days, seed, policies, heterogeneity, None, progress, client, world
         )
         return result
     parts = in_workers(
         simulation_worker.simulate_slice,
         [
-            (users, days, seed, policies, heterogeneity, keys, client)
+            (users, days, seed, policies, heterogeneity, keys, client, world)
             for keys in user_slices(users, workers)
         ],
     )

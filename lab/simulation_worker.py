@@ -23,10 +23,12 @@ def start() -> None:
     call_command("loaddata", "task_library", verbosity=0)
 
 
-def simulate_slice(users, days, seed, policies, heterogeneity, keys, client):
+def simulate_slice(users, days, seed, policies, heterogeneity, keys, client, world="standard"):
     from .simulation import simulate_users
 
-    return simulate_users(users, days, seed, policies, heterogeneity, keys, client=client)
+    return simulate_users(
+        users, days, seed, policies, heterogeneity, keys, client=client, world=world
+    )
 
 
 def off_policy_slice(*args):

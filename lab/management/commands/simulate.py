@@ -5,8 +5,9 @@ from django.core.management.base import BaseCommand, CommandError
 
 from lab.exploration import exploration_curve, format_curve
 from lab.off_policy_check import format_off_policy_check, run_off_policy_check
-from lab.reports import format_report, format_summary
-from lab.simulation import CLIENTS, HETEROGENEITY, POLICIES, run_simulation
+from lab.reports import format_report, format_summary, format_world_summary
+from lab.simulation import ALL_POLICIES, CLIENTS, HETEROGENEITY, run_simulation
+from lab.worlds import STANDARD, WORLD_HETEROGENEITY, WORLDS
 
 
 class Command(BaseCommand):
@@ -20,12 +21,19 @@ class Command(BaseCommand):
         parser.add_argument("--users", type=int, default=300)
         parser.add_argument("--days", type=int, default=28)
         parser.add_argument("--seed", type=int, default=7)
-        parser.add_argument("--policy", choices=[*POLICIES, "all"], default="all")
+        parser.add_argument("--policy", choices=[*ALL_POLICIES, "all"], default="all")
         parser.add_argument(
             "--heterogeneity",
             choices=[*HETEROGENEITY, "all"],
             default="medium",
             help="how far users' hidden tastes stray from what their archetype predicts",
+        )
+        parser.add_argument(
+            "--world",
+            choices=[*WORLDS, "all"],
+            default=STANDARD,
+            help="the hidden model of the users (lab/worlds.py); every world but standard "
+            f"is run at {WORLD_HETEROGENEITY} heterogeneity",
         )
         parser.add_argument(
             "--client",
@@ -64,7 +72,14 @@ class Command(BaseCommand):
             raise CommandError("--days must be between 1 and 366")
         if not 1 <= options["workers"] <= 64:
             raise CommandError("--workers must be between 1 and 64")
-        policies = POLICIES if options["policy"] == "all" else (options["policy"],)
+        policies = ALL_POLICIES if options["policy"] == "all" else (options["policy"],)
+        worlds = WORLDS if options["world"] == "all" else (options["world"],)
+        if options["world"] not in (STANDARD, "all") and options["heterogeneity"] != (
+            WORLD_HETEROGENEITY
+        ):
+            raise CommandError(
+                f"the {options['world']} world is defined at {WORLD_HETEROGENEITY} heterogeneity"
+            )
         levels = (
             tuple(HETEROGENEITY)
             if options["heterogeneity"] == "all"
@@ -76,6 +91,8 @@ class Command(BaseCommand):
                 raise CommandError("--off-policy needs --days as a multiple of 7, at least 14")
             if options["client"] != "full":
                 raise CommandError("--off-policy models the full client only")
+            if options["world"] != STANDARD:
+                raise CommandError("--off-policy models the standard world only")
             for level in levels:
                 check = run_off_policy_check(
                     users=options["users"],
@@ -90,21 +107,28 @@ class Command(BaseCommand):
             return
         clients = CLIENTS if options["client"] == "all" else (options["client"],)
         results = []
-        for level in levels:
-            for client in clients:
-                result = run_simulation(
-                    users=options["users"],
-                    days=options["days"],
-                    seed=options["seed"],
-                    policies=policies,
-                    heterogeneity=level,
-                    workers=min(options["workers"], options["users"]),
-                    client=client,
-                )
-                results.append(result)
-                self.stdout.write(format_report(result))
-                self.stdout.write("")
-        if len(results) > 1:
-            self.stdout.write(format_summary(results))
+        for world in worlds:
+            # --heterogeneity sets the standard world's level; the others have their own.
+            for level in levels if world == STANDARD else (WORLD_HETEROGENEITY,):
+                for client in clients:
+                    result = run_simulation(
+                        users=options["users"],
+                        days=options["days"],
+                        seed=options["seed"],
+                        policies=policies,
+                        heterogeneity=level,
+                        workers=min(options["workers"], options["users"]),
+                        client=client,
+                        world=world,
+                    )
+                    results.append(result)
+                    self.stdout.write(format_report(result))
+                    self.stdout.write("")
+        standard = [result for result in results if result.world == STANDARD]
+        if len(standard) > 1:
+            self.stdout.write(format_summary(standard))
+            self.stdout.write("")
+        if len(worlds) > 1:
+            self.stdout.write(format_world_summary(results))
             self.stdout.write("")
         self.stdout.write(f"elapsed={time.monotonic() - started:.1f}s")
