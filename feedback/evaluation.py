@@ -20,6 +20,7 @@ logged plan offered, and rotation across days follows the logged plans.
 
 import uuid
 from collections import defaultdict
+from dataclasses import replace
 from datetime import date, timedelta
 
 import numpy as np
@@ -32,7 +33,7 @@ from routines.models import PlanItem
 from routines.planning import plan_seed
 
 from .offpolicy import LoggedEvent
-from .outcomes import ItemOutcome, item_outcomes
+from .outcomes import ItemOutcome, fresh_since, item_outcomes
 
 POLICY_NAMES = {"adaptive": AdaptiveScorer.policy, "static": StaticScorer.policy}
 CANDIDATE_POLICIES = tuple(POLICY_NAMES)
@@ -55,7 +56,11 @@ def _adaptive_scorer(
     earlier = [o for o in outcomes if o.day < day]
     evidence_start = day - timedelta(days=learning.EVIDENCE_DAYS)
     window_start = day - timedelta(days=learning.WINDOW_DAYS)
-    evidence_groups = [o.group for o in earlier if o.day >= evidence_start]
+    fresh_start = fresh_since(day)
+    # As relearning on `day` groups them: the fresh week apart, for forgetting.
+    evidence_groups = [
+        replace(o.group, fresh=o.day >= fresh_start) for o in earlier if o.day >= evidence_start
+    ]
     _, seen = learning.plain_counts(o.group for o in earlier if o.day >= window_start)
     return AdaptiveScorer(
         archetype,
