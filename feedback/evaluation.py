@@ -33,7 +33,7 @@ from routines.models import PlanItem
 from routines.planning import plan_seed
 
 from .offpolicy import LoggedEvent
-from .outcomes import ItemOutcome, fresh_since, item_outcomes
+from .outcomes import ItemOutcome, fresh_since, item_outcomes, windows
 
 POLICY_NAMES = {"adaptive": AdaptiveScorer.policy, "static": StaticScorer.policy}
 CANDIDATE_POLICIES = tuple(POLICY_NAMES)
@@ -56,10 +56,12 @@ def _adaptive_scorer(
     earlier = [o for o in outcomes if o.day < day]
     evidence_start = day - timedelta(days=learning.EVIDENCE_DAYS)
     window_start = day - timedelta(days=learning.WINDOW_DAYS)
-    fresh_start = fresh_since(day)
-    # As relearning on `day` groups them: the fresh week apart, for forgetting.
+    fresh_start, second_week = fresh_since(day), windows(day)[0]
+    # As relearning on `day` groups them: by weeks ago, for forgetting.
     evidence_groups = [
-        replace(o.group, fresh=o.day >= fresh_start) for o in earlier if o.day >= evidence_start
+        replace(o.group, weeks_ago=0 if o.day >= fresh_start else 1 if o.day >= second_week else 2)
+        for o in earlier
+        if o.day >= evidence_start
     ]
     _, seen = learning.plain_counts(o.group for o in earlier if o.day >= window_start)
     return AdaptiveScorer(

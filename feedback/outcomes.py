@@ -93,7 +93,8 @@ _HISTORY_SQL = """
 WITH o AS ({outcomes})
 SELECT 0, o.user_id, o.category, t.subcategory, t.difficulty, o.time_of_day, o.state,
        o.skip_reason, o.rating, o.mode, {duration},
-       CASE WHEN o.day >= %s THEN 1 ELSE 0 END, CASE WHEN o.day >= %s THEN 1 ELSE 0 END,
+       CASE WHEN o.day >= %s THEN 1 ELSE 0 END,
+       CASE WHEN o.day >= %s THEN 0 WHEN o.day >= %s THEN 1 ELSE 2 END,
        COUNT(*), 0, 0, CAST(NULL AS DATE)
   FROM o LEFT JOIN {task} t ON t.id = o.task_id
  WHERE o.day >= %s
@@ -157,6 +158,7 @@ def outcome_histories(
         *_outcomes_params(ids, EPOCH, today),
         since,
         fresh_since(today),
+        since,
         evidence_since,
         since,
         since,
@@ -181,7 +183,7 @@ def outcome_histories(
         mode,
         length,
         recent,
-        fresh,
+        weeks_ago,
         *rest,
     ) in rows:
         mine = parts[_uuid(user)]
@@ -198,7 +200,7 @@ def outcome_histories(
                 rating,
                 mode or "",
                 length,
-                bool(fresh),
+                weeks_ago,
             )
             mine["evidence"].append(group)
             if recent:

@@ -14,14 +14,14 @@ difficulty. Rates are smoothed toward a prior so one outcome cannot swing an aff
 """
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from functools import lru_cache
 
 from library.choices import CATEGORIES, DAY_PARTS, Difficulty, Mode
 
 from .capacity import learn_capacity
-from .forgetting import forgetting
+from .forgetting import Forgetting, forgetting
 
 WINDOW_DAYS = 14  # spec 1.4: the profile is recomputed from the last 14 days
 # The adaptive scorer's evidence looks further back: a user sees each subcategory only a
@@ -95,7 +95,8 @@ class OutcomeGroup:
     rating: int | None = None
     mode: str = ""
     duration: str | None = None  # "short" or "long"; None for a task no longer in the library
-    fresh: bool = False  # dated within the last forgetting.FRESH_DAYS days
+    # Weeks since the outcome's day: 0 = the last 7 days, 1 = the 7 before, 2 = older.
+    weeks_ago: int = 2
 
     @property
     def arm(self) -> str | None:
@@ -254,6 +255,23 @@ def _rounded(counts: dict[str, list[float]]) -> dict[str, list[float]]:
     return {name: [round(s, 3), round(n, 3)] for name, (s, n) in sorted(counts.items())}
 
 
+def forgetting_for(groups: Sequence[OutcomeGroup]) -> Forgetting:
+    """Tested at two change points, one and two weeks back; the stronger change decides.
+    A change two weeks back stays visible after the week that follows it (the recent week
+    then agrees with the one before; both differ from the older ones)."""
+    splits = [
+        replace(
+            forgetting(
+                tally([g for g in groups if g.weeks_ago < weeks], "arm"),
+                tally([g for g in groups if g.weeks_ago >= weeks], "arm"),
+            ),
+            split_weeks=weeks,
+        )
+        for weeks in (1, 2)
+    ]
+    return max(splits, key=lambda f: (f.change, -f.split_weeks))
+
+
 def evidence(groups: Sequence[OutcomeGroup]) -> dict:
     """What the adaptive scorer samples, per learned dimension.
 
@@ -265,13 +283,10 @@ def evidence(groups: Sequence[OutcomeGroup]) -> dict:
     outcomes twice. When the user's tastes changed, outcomes older than a week count for
     less everywhere (`forgetting`, profiles/forgetting.py).
     """
-    change = forgetting(
-        tally([g for g in groups if g.fresh], "arm"),
-        tally([g for g in groups if not g.fresh], "arm"),
-    )
+    change = forgetting_for(groups)
 
     def age(group: OutcomeGroup) -> float:
-        return 1.0 if group.fresh else change.old_weight
+        return 1.0 if group.weeks_ago < change.split_weeks else change.old_weight
 
     overall = [0.0, 0.0]
     for group in groups:
@@ -317,6 +332,7 @@ def evidence(groups: Sequence[OutcomeGroup]) -> dict:
             "change": change.change,
             "arms_compared": change.arms_compared,
             "old_weight": change.old_weight,
+            "after_weeks": change.split_weeks,
         },
     }
 

@@ -209,7 +209,7 @@ def _reversal_groups(fresh_done: bool) -> list[OutcomeGroup]:
         new_state = "completed" if liked == fresh_done else "skipped"
         groups.append(OutcomeGroup("movement", sub, "beginner", "morning", old_state, 12))
         groups.append(
-            OutcomeGroup("movement", sub, "beginner", "morning", new_state, 5, fresh=True)
+            OutcomeGroup("movement", sub, "beginner", "morning", new_state, 5, weeks_ago=0)
         )
     return groups
 
