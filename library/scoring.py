@@ -25,6 +25,8 @@ JITTER = 0.1  # spec: + random.uniform(0, 0.1)
 OVERALL_PRIOR_STRENGTH = 4.0
 CATEGORY_PRIOR_STRENGTH = 4.0
 MODIFIER_PRIOR_STRENGTH = 10.0
+# Pseudo-outcomes behind a category's affinity for the day's category mix (routines.shaping).
+MIX_PRIOR_STRENGTH = 20.0
 # Expected outcomes behind the difficulty modifier of the day's mode before it moves away
 # from the user's difficulty modifier over all modes (energy as context).
 MODE_MODIFIER_PRIOR_STRENGTH = 10.0
@@ -270,13 +272,16 @@ class AdaptiveScorer:
         categories = self.evidence.get("category")
         if not categories or self.confidence <= 0.0:
             return None
-        return {
-            category: round(
-                self.overall_rate + self._category_mean(category) - self._category_prior(category),
-                4,
-            )
-            for category in sorted({*self.category_fit, *categories})
-        }
+        affinity = {}
+        for category in sorted({*self.category_fit, *categories}):
+            prior = self._category_prior(category)
+            done, seen = _counts(self.evidence, "category", category)
+            # Shrunk harder than the scorer's own category mean: moving a slot to another
+            # category changes the plan's shape for days, so a few unlucky outcomes in the
+            # first week must not do it (measured: week 1 at low heterogeneity).
+            learned = (done + MIX_PRIOR_STRENGTH * prior) / (seen + MIX_PRIOR_STRENGTH)
+            affinity[category] = round(self.overall_rate + learned - prior, 4)
+        return affinity
 
     def _arm_prior(self, category: str, arm: str) -> float:
         """The arm's prior mean: the user's rate, moved by fit, shrunk by category evidence."""

@@ -146,7 +146,10 @@ def test_weekly_summary_from_the_database(week_of_outcomes, django_assert_max_nu
     assert any("focus" in line and "no time" in line for line in s.changes)
     # What the planner will do, said as it will do it: lighter days, no focus slot to spare.
     assert s.changes[0].startswith(f"Lighter days: {s.next_shape.size} tasks a day instead of 15")
-    assert f"Fewer focus tasks ({s.next_shape.fewer['focus']} fewer a day)" in " ".join(s.changes)
+    assert s.next_shape.fewer  # fewer slots than the full layout, said category by category
+    for category, slots in s.next_shape.fewer.items():
+        assert f"Fewer {category} tasks ({slots} fewer a day)" in " ".join(s.changes)
+    assert not any(line.startswith("Fewer movement") for line in s.changes)
     assert s.previous_completion_rate is not None
 
 

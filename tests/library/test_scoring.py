@@ -106,8 +106,8 @@ def test_no_category_affinity_before_any_evidence():
 
 def test_category_affinity_follows_each_categorys_outcomes_not_its_fit():
     evidence = {
-        "overall": [30, 60],
-        "category": {"hydration": [27, 30], "movement": [3, 30]},
+        "overall": [60, 120],
+        "category": {"hydration": [54, 60], "movement": [6, 60]},
     }
     scorer = AdaptiveScorer(ARCHETYPE, "medium", evidence, 1.0, candidates=MIXED_POOL)
     affinity = scorer.category_affinity
