@@ -315,10 +315,18 @@ class AdaptiveScorer:
     def _difficulty_rate(self, difficulty: str) -> float:
         """The difficulty modifier on a day of this mode: what the user does at this
         difficulty on such days, shrunk toward what they do at it on any day. Users who
-        finish hard tasks only on high-energy days get them on those days only."""
-        overall = self._relative_rate("difficulty", difficulty)
+        finish hard tasks only on high-energy days get them on those days only.
+
+        The prior is what the *other* modes' outcomes say (shrunk toward 1): a user seen on
+        one mode only keeps exactly the all-mode modifier. Shrinking toward the all-mode
+        modifier itself would use this mode's outcomes twice and overreact (measured: 2.5
+        points of completion lost in the standard world, mixed client)."""
+        all_done, all_expected = _counts(self.evidence, "difficulty", difficulty)
         done, expected = _counts(self.evidence, "difficulty_by_mode", f"{self.mode}/{difficulty}")
-        return (done + MODE_MODIFIER_PRIOR_STRENGTH * overall) / (
+        others = (max(0.0, all_done - done) + MODIFIER_PRIOR_STRENGTH) / (
+            max(0.0, all_expected - expected) + MODIFIER_PRIOR_STRENGTH
+        )
+        return (done + MODE_MODIFIER_PRIOR_STRENGTH * others) / (
             expected + MODE_MODIFIER_PRIOR_STRENGTH
         )
 

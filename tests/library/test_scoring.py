@@ -129,10 +129,23 @@ def test_hard_tasks_on_high_days_only_for_users_who_finish_them_only_then():
     medium = AdaptiveScorer(ARCHETYPE, "medium", evidence, 1.0, candidates=[hard])
     low = AdaptiveScorer(ARCHETYPE, "low", evidence, 1.0, candidates=[hard])
     on_high, on_medium, on_low = (s._difficulty_rate("advanced") for s in (high, medium, low))
-    assert on_high > 1.0 > on_medium
+    assert on_high > 0.9 > 0.6 > on_medium
     # No evidence for low days: the user's difficulty modifier over all days.
     assert on_low == pytest.approx(high._relative_rate("difficulty", "advanced"))
     assert high.learned_mean(hard, "any") > medium.learned_mean(hard, "any")
+
+
+def test_a_user_seen_on_one_mode_keeps_the_all_mode_difficulty_modifier():
+    hard = candidate("hiit", "hiit", difficulty="advanced", category="movement")
+    evidence = {
+        "overall": [40, 80],
+        "difficulty": {"advanced": [20, 40]},
+        "difficulty_by_mode": {"medium/advanced": [20, 40]},
+    }
+    medium = AdaptiveScorer(ARCHETYPE, "medium", evidence, 1.0, candidates=[hard])
+    assert medium._difficulty_rate("advanced") == pytest.approx(
+        medium._relative_rate("difficulty", "advanced")
+    )
 
 
 def test_the_scorer_carries_the_learned_capacity_for_the_planner():
