@@ -114,3 +114,65 @@ class PolicyEstimate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.candidate_policy} {self.since}..{self.until}"
+
+
+class UserOutcomeTotals(models.Model):
+    """A user's lifetime outcome totals over the days folded so far (feedback/totals.py).
+
+    Relearning adds the days after `folded_through` from the outcome model, so a feedback
+    call reads a bounded window however long the user's history is. Only counts and the
+    streak at the fold's edge: what these days taught each dimension lives in the profile.
+    """
+
+    user_id = models.UUIDField(primary_key=True)
+    folded_through = models.DateField()
+    outcomes = models.PositiveIntegerField(default=0)
+    completed = models.PositiveIntegerField(default=0)
+    active_days = models.PositiveIntegerField(default=0)
+    streak_last_day = models.DateField(null=True, blank=True)
+    streak_run = models.PositiveIntegerField(default=0)
+    longest_streak = models.PositiveIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        db_table = "user_outcome_totals"
+        verbose_name_plural = "user outcome totals"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(completed__lte=models.F("outcomes")),
+                name="user_outcome_totals_completed_within_outcomes",
+            ),
+            models.CheckConstraint(
+                condition=Q(streak_run__lte=models.F("longest_streak")),
+                name="user_outcome_totals_run_within_longest",
+            ),
+            models.CheckConstraint(
+                condition=Q(streak_last_day__isnull=True)
+                | Q(streak_last_day__lte=models.F("folded_through")),
+                name="user_outcome_totals_streak_within_fold",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} through {self.folded_through}"
+
+
+class UserTaskFirst(models.Model):
+    """The first folded day on which a user completed a task: "distinct tasks ever
+    completed" and a weekly summary's "new tasks" without reading the whole history."""
+
+    id = models.BigAutoField(primary_key=True)
+    user_id = models.UUIDField()
+    task_library_id = models.UUIDField()
+    first_completed_on = models.DateField()
+
+    class Meta:
+        db_table = "user_task_firsts"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user_id", "task_library_id"], name="user_task_firsts_one_per_task"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} first completed {self.task_library_id} on {self.first_completed_on}"

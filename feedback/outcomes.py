@@ -17,7 +17,7 @@ call, and the plan date for the nightly run (regenerating day D+1 closes day D).
 The profile (relearning), the adaptive scorer's evidence, the weekly summary, the dashboard
 and off-policy evaluation all read outcomes through the SQL below (`_OUTCOMES`); nothing
 else decides what counts. Portable SQL, SQLite and PostgreSQL; every read is bounded by a
-date window except the lifetime totals of relearning (see `outcome_histories`).
+date window; relearning's lifetime totals add folded days (feedback/history.py, totals.py).
 """
 
 import uuid
@@ -87,38 +87,7 @@ def _date(value) -> date:
     return value if isinstance(value, date) else date.fromisoformat(str(value))
 
 
-# ---- relearning: grouped outcomes, lifetime totals, completed days -------------------------
-
-_HISTORY_SQL = """
-WITH o AS ({outcomes})
-SELECT 0, o.user_id, o.category, t.subcategory, t.difficulty, o.time_of_day, o.state,
-       o.skip_reason, o.rating, o.mode, {duration},
-       CASE WHEN o.day >= %s THEN 1 ELSE 0 END,
-       CASE WHEN o.day >= %s THEN 0 WHEN o.day >= %s THEN 1 ELSE 2 END,
-       COUNT(*), 0, 0, CAST(NULL AS DATE)
-  FROM o LEFT JOIN {task} t ON t.id = o.task_id
- WHERE o.day >= %s
- GROUP BY 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13
-UNION ALL
-SELECT 1, o.user_id, NULL, NULL, NULL, NULL, NULL, NULL, {no_int}, NULL, NULL, {no_int},
-       {no_int}, COUNT(*),
-       SUM(CASE WHEN o.state = 'completed' THEN 1 ELSE 0 END),
-       COUNT(DISTINCT CASE WHEN o.state = 'completed' THEN o.task_id END),
-       CAST(NULL AS DATE)
-  FROM o GROUP BY o.user_id
-UNION ALL
-SELECT 2, o.user_id, NULL, NULL, NULL, NULL, NULL, NULL, {no_int}, NULL, NULL, {no_int},
-       {no_int},
-       COUNT(DISTINCT CASE WHEN o.state = 'completed' AND o.day >= %s THEN o.task_id END),
-       COUNT(DISTINCT CASE WHEN o.state <> 'unanswered' THEN o.day END),
-       COUNT(DISTINCT CASE WHEN o.state <> 'unanswered' AND o.day >= %s THEN o.day END),
-       CAST(NULL AS DATE)
-  FROM o GROUP BY o.user_id
-UNION ALL
-SELECT DISTINCT 3, o.user_id, NULL, NULL, NULL, NULL, NULL, NULL, {no_int}, NULL, NULL,
-       {no_int}, {no_int}, 0, 0, 0, o.day
-  FROM o WHERE o.state = 'completed'
-"""
+# ---- the windows relearning reads -------------------------------------------------------
 
 
 def windows(today: date) -> tuple[date, date]:
@@ -132,100 +101,6 @@ def windows(today: date) -> tuple[date, date]:
 def fresh_since(today: date) -> date:
     """The first day of the fresh week that forgetting compares with the weeks before."""
     return today - timedelta(days=forgetting.FRESH_DAYS - 1)
-
-
-def outcome_histories(
-    user_ids: Sequence[uuid.UUID], today: date
-) -> dict[uuid.UUID, learning.OutcomeHistory]:
-    """Each user's outcomes as relearning reads them, in one statement for all the users.
-
-    Grouped in the database: a few dozen rows a user plus one per completed day. The
-    windowed groups read 28 days; the lifetime totals (outcomes, completions, distinct
-    tasks, active days, streak days) read the user's whole history, as the profile's
-    lifetime fields always did: a rollup is issue 18's.
-    """
-    ids = list(dict.fromkeys(user_ids))
-    if not ids:
-        return {}
-    since, evidence_since = windows(today)
-    sql = _HISTORY_SQL.format(
-        outcomes=_outcomes_sql(len(ids)),
-        task=Task._meta.db_table,
-        duration=_DURATION,
-        no_int="CAST(NULL AS INTEGER)",  # PostgreSQL types a bare NULL in a UNION as text
-    )
-    params = [
-        *_outcomes_params(ids, EPOCH, today),
-        since,
-        fresh_since(today),
-        since,
-        evidence_since,
-        since,
-        since,
-    ]
-    with sql_rows.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    parts: dict[uuid.UUID, dict] = {
-        user: {"groups": [], "evidence": [], "totals": [0, 0, 0, 0, 0], "days": [], "active": 0}
-        for user in ids
-    }
-    for (
-        kind,
-        user,
-        cat,
-        sub,
-        difficulty,
-        part,
-        state,
-        reason,
-        rating,
-        mode,
-        length,
-        recent,
-        weeks_ago,
-        *rest,
-    ) in rows:
-        mine = parts[_uuid(user)]
-        n, a, b, day = rest
-        if kind == 0:
-            group = learning.OutcomeGroup(
-                cat,
-                sub,
-                difficulty,
-                part,
-                state,
-                n,
-                reason or "",
-                rating,
-                mode or "",
-                length,
-                weeks_ago,
-            )
-            mine["evidence"].append(group)
-            if recent:
-                mine["groups"].append(group)
-        elif kind == 1:
-            mine["totals"][0:3] = [n, a, b]
-        elif kind == 2:
-            mine["totals"][3:5] = [n, a]
-            mine["active"] = b
-        else:
-            mine["days"].append(_date(day))
-    return {
-        user: learning.OutcomeHistory(
-            part["groups"],
-            part["evidence"],
-            *part["totals"],
-            sorted(part["days"]),
-            active_days_recent=part["active"],
-        )
-        for user, part in parts.items()
-    }
-
-
-def outcome_history(user_id: uuid.UUID, today: date) -> learning.OutcomeHistory:
-    return outcome_histories([user_id], today)[user_id]
 
 
 # ---- one week, for the summary ----------------------------------------------------------

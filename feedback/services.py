@@ -21,12 +21,15 @@ from profiles.services import (
 )
 from routines.models import PlanItem
 
-from . import evaluation, offpolicy
+from . import evaluation, offpolicy, totals
+from .history import outcome_histories, outcome_history
 from .models import PolicyEstimate, UserTaskFeedback
-from .outcomes import outcome_histories, outcome_history
 from .selectors import feedback_targets
 
 FUTURE_TOLERANCE = timedelta(days=1)
+# Items younger than this cannot be on folded days (feedback/totals.py keeps 30 days live),
+# so the common call never reads the totals row to find out.
+LATE_AFTER = timedelta(days=7)
 
 
 class PlanItemNotFound(Exception):
@@ -110,6 +113,13 @@ def record_outcomes(
             if raced:  # another call created it and may have recorded these items since
                 targets = feedback_targets(user_id, item_ids)
         zone = user_zone(profile)
+        # Feedback on a day already folded into the lifetime totals (weeks old) re-counts it.
+        late = totals.folded_days(
+            user_id,
+            [target.item.scheduled_date for target in targets.values()],
+            local_today(profile, now) - LATE_AFTER,
+        )
+        before = totals.before_change(user_id, late) if late else None
         merged: dict[uuid.UUID, UserTaskFeedback] = {}
         to_create, to_update, rows, created = [], [], [], []
         for outcome in outcomes:
@@ -143,6 +153,8 @@ def record_outcomes(
         # a call updates at most one day's items, and the API sends one.
         for row in to_update:
             sql_rows.update(row, [*_MERGED_FIELDS, "updated_at"])
+        if late:
+            totals.recount(user_id, late, before)
         recompute_profile(profile, now)
     metrics.task_feedback_recorded.inc(len(outcomes))
     return Recorded(True, rows, created, profile)
@@ -197,10 +209,11 @@ def _apply(row: UserTaskFeedback, outcome: Outcome, item: PlanItem, zone, now: d
 
 
 def recompute_profile(profile: UserPreferenceProfile, now: datetime | None = None) -> None:
-    """Relearn the profile from all its feedback: one aggregate read, one update.
+    """Relearn the profile: one bounded aggregate read, one update.
 
-    Always from scratch, never incrementally: an edited task (new subcategory), a skip
-    turned into a completion and a day sliding out of the window all come out right.
+    The windows are relearned from scratch, never incrementally: an edited task (new
+    subcategory), a skip turned into a completion and a day sliding out of the window all
+    come out right. Lifetime totals add the live days to the folded ones (totals.py).
     """
     now = now or timezone.now()
     today = local_today(profile, now)

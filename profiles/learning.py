@@ -104,6 +104,17 @@ class OutcomeGroup:
 
 
 @dataclass(frozen=True, slots=True)
+class StreakState:
+    """Streaks over days already folded into lifetime totals (feedback/totals.py): the last
+    folded day with a completion, the run of consecutive days ending on it, and the longest
+    run so far. Enough to continue the count without reading the folded days again."""
+
+    last_day: date | None = None
+    run: int = 0
+    longest: int = 0
+
+
+@dataclass(frozen=True, slots=True)
 class OutcomeHistory:
     """What relearning a profile reads from the user's outcomes (the outcome model)."""
 
@@ -116,6 +127,9 @@ class OutcomeHistory:
     active_days: int  # distinct days with any feedback
     completed_days: list[date]  # distinct days with a completion, for streaks
     active_days_recent: int = 0  # ... days with any feedback in the learning window
+    # Streaks over the days already folded into lifetime totals; `completed_days` then holds
+    # only the later days (feedback/totals.py).
+    streak_before: StreakState = StreakState()
 
 
 @dataclass(slots=True)
@@ -337,26 +351,32 @@ def evidence(groups: Sequence[OutcomeGroup]) -> dict:
     }
 
 
-def streaks(completed_days: Iterable[date], today: date) -> tuple[int, int]:
+def extend_streak(state: StreakState, completed_days: Iterable[date]) -> StreakState:
+    """The state after these days (all later than `state.last_day`) are folded in."""
+    last, run, longest = state.last_day, state.run, state.longest
+    for day in sorted(set(completed_days)):
+        if last is not None and day <= last:
+            continue
+        run = run + 1 if last is not None and day - last == timedelta(days=1) else 1
+        longest = max(longest, run)
+        last = day
+    return StreakState(last, run, longest)
+
+
+def streaks(
+    completed_days: Iterable[date], today: date, before: StreakState = StreakState()
+) -> tuple[int, int]:
     """(current, longest) runs of consecutive days with at least one completed task.
 
-    The current streak survives a today that has no completion yet: it counts back from
-    yesterday in that case, since the day is not over.
+    `completed_days` are the days after `before.last_day` (all of them when nothing is
+    folded). The current streak survives a today that has no completion yet: it counts
+    back from yesterday in that case, since the day is not over.
     """
-    days = sorted(set(completed_days))
-    longest = run = 0
-    previous = None
-    for day in days:
-        run = run + 1 if previous is not None and day - previous == timedelta(days=1) else 1
-        longest = max(longest, run)
-        previous = day
-    done = set(days)
-    anchor = today if today in done else today - timedelta(days=1)
-    current = 0
-    while anchor in done:
-        current += 1
-        anchor -= timedelta(days=1)
-    return current, longest
+    days = sorted(day for day in set(completed_days) if day <= today)
+    state = extend_streak(before, days)
+    anchor = today if state.last_day == today else today - timedelta(days=1)
+    current = state.run if state.last_day == anchor else 0
+    return current, state.longest
 
 
 def next_phase(current: str, outcomes: int, active_days: int, confidence: float) -> str:

@@ -100,7 +100,9 @@ def learn_into(
     profile.total_tasks_scheduled = history.seen
     profile.total_tasks_completed = history.completed
     profile.unique_tasks_tried = history.unique_tasks
-    profile.current_streak, profile.longest_streak = learning.streaks(history.completed_days, today)
+    profile.current_streak, profile.longest_streak = learning.streaks(
+        history.completed_days, today, history.streak_before
+    )
     profile.learning_phase = learning.next_phase(
         profile.learning_phase, history.seen, history.active_days, learned.profile_confidence
     )

@@ -8,8 +8,8 @@ from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from core import sql_rows
+from feedback.history import outcome_history
 from feedback.models import UserTaskFeedback
-from feedback.outcomes import outcome_history
 from profiles.models import UserPreferenceProfile
 from tests.factories import FeedbackFactory, PlanItemFactory, ProfileFactory
 

@@ -6,10 +6,13 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
+from feedback import totals
+from feedback.history import outcome_histories, outcome_history
 from feedback.models import UserTaskFeedback
-from feedback.outcomes import item_outcomes, outcome_histories, outcome_history, week_outcomes
+from feedback.outcomes import item_outcomes, week_outcomes
 from feedback.services import Outcome, record_outcomes, relearn_users
 from library.models import Task
+from profiles.learning import streaks
 from profiles.models import UserPreferenceProfile
 from routines.services import generate_plan
 from tests.factories import FeedbackFactory, PlanFactory, PlanItemFactory, TaskFactory
@@ -96,9 +99,12 @@ def test_explicit_outcomes_match_python_over_the_rows(history):
     assert result.unique_tasks == 3  # water, tea, walk (the deleted task has no id)
     assert result.unique_recent_tasks == 3
     assert result.active_days == 7
-    assert result.completed_days == sorted(
-        {fb.scheduled_date for fb in rows if fb.completed and fb.scheduled_date <= TODAY}
+    # Days older than the live window arrive folded: the streaks come out the same.
+    all_completed_days = {fb.scheduled_date for fb in rows if fb.completed}
+    assert streaks(result.completed_days, TODAY, result.streak_before) == streaks(
+        all_completed_days, TODAY
     )
+    assert min(result.completed_days) > TODAY - timedelta(days=totals.LIVE_READ_DAYS)
     # Days with feedback in the 14-day learning window: today, -1, -3, -13 (plan size).
     assert result.active_days_recent == 4
 
