@@ -16,7 +16,7 @@ from library.models import Task
 from profiles import learning
 
 from . import totals
-from .models import UserOutcomeTotals, UserTaskFirst
+from .models import UserOutcomeTotals, UserTaskFeedback, UserTaskFirst
 from .outcomes import _DURATION, _date, _outcomes_params, _outcomes_sql, _uuid, fresh_since, windows
 
 # One statement, five kinds of row (the first column):
@@ -193,3 +193,52 @@ def _read(ids: list[uuid.UUID], today: date):
             streak_before=streak,
         )
     return histories, folded
+
+
+# ---- a week's streak and new tasks, for the weekly summary --------------------------------
+
+# Live completed days up to the week's end, and the week's tasks completed for the first
+# time: not a folded first completion, and not completed on a live day before the week.
+_WEEK_SQL = """
+SELECT DISTINCT 1, f.scheduled_date, NULL
+  FROM {feedback} f
+ WHERE f.user_id = %s AND f.completed AND f.scheduled_date > %s AND f.scheduled_date <= %s
+UNION ALL
+SELECT DISTINCT 2, CAST(NULL AS DATE), t.name
+  FROM {feedback} f JOIN {task} t ON t.id = f.task_library_id
+ WHERE f.user_id = %s AND f.completed AND f.scheduled_date >= %s AND f.scheduled_date <= %s
+   AND NOT EXISTS (SELECT 1 FROM {firsts} ft
+                    WHERE ft.user_id = f.user_id AND ft.task_library_id = f.task_library_id)
+   AND NOT EXISTS (SELECT 1 FROM {feedback} e
+                    WHERE e.user_id = f.user_id AND e.task_library_id = f.task_library_id
+                      AND e.completed AND e.scheduled_date > %s AND e.scheduled_date < %s)
+"""
+
+
+def week_completions(
+    user_id: uuid.UUID, week_start: date, week_end: date, today: date
+) -> tuple[int, int, list[str]] | None:
+    """(current streak, longest streak, names of tasks first completed that week), as of
+    the week's end (today for the current week), reading only the days after the fold.
+
+    None when the week reaches into folded days (or nothing is folded yet): the caller
+    then reads the whole history, the one summary that still grows with it.
+    """
+    folded = UserOutcomeTotals.objects.filter(user_id=user_id).first()
+    if folded is None or week_start <= folded.folded_through:
+        return None
+    anchor = min(today, week_end)
+    sql = _WEEK_SQL.format(
+        feedback=UserTaskFeedback._meta.db_table,
+        task=Task._meta.db_table,
+        firsts=UserTaskFirst._meta.db_table,
+    )
+    user = sql_rows.param(UserTaskFeedback, "user_id", user_id)
+    through = folded.folded_through
+    params = [user, through, anchor, user, week_start, anchor, through, week_start]
+    with sql_rows.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    days = [_date(day) for kind, day, _ in rows if kind == 1]
+    current, longest = learning.streaks(days, anchor, totals.streak_state(folded))
+    return current, longest, sorted(name for kind, _, name in rows if kind == 2)

@@ -14,6 +14,7 @@ from profiles.selectors import local_today
 from routines.drafting import upcoming_shape
 from routines.models import Plan, PlanItem
 
+from .history import week_completions
 from .models import PolicyEstimate, UserTaskFeedback
 from .outcomes import OutcomeCount, outcomes_by_category, week_outcomes
 from .summary import CategoryWeek, KindWeek, WeeklySummary, explain_changes
@@ -87,8 +88,10 @@ def weekly_summary(
     """The week's numbers from the outcome model, counted by each item's own date.
 
     Six queries (plus the profile already loaded): scheduled items of the two weeks,
-    their outcomes, the days with a completion (for that week's streak), new tasks, and
-    the task library's version (the next plans' shape; the library itself is cached).
+    their outcomes, the folded totals, the live days with a completion and the week's new
+    tasks (one statement: history.week_completions), and the task library's version (the
+    next plans' shape; the library itself is cached). Each reads a bounded window, unless
+    the week reaches back into folded days (five weeks ago or more).
     """
     today = today or local_today(profile, timezone.now())
     week_end = week_start + timedelta(days=6)
@@ -121,30 +124,10 @@ def weekly_summary(
         for category in sorted({c.category for c in mine} | set(scheduled_by_category))
     ]
     # The streak as it stood at the end of that week (today's for the current week).
-    anchor = min(today, week_end)
-    completed_days = (
-        UserTaskFeedback.objects.filter(user_id=user_id, completed=True, scheduled_date__lte=anchor)
-        .values_list("scheduled_date", flat=True)
-        .distinct()
-        .order_by()
-    )
-    current_streak, longest_streak = learning.streaks(completed_days, anchor)
-    feedback = UserTaskFeedback.objects.filter(user_id=user_id)
-    earlier_completed = feedback.filter(scheduled_date__lt=week_start, completed=True).values(
-        "task_library_id"
-    )
-    new_tasks = list(
-        feedback.filter(
-            scheduled_date__gte=week_start,
-            scheduled_date__lte=min(week_end, today),
-            completed=True,
-            task_library__isnull=False,
-        )
-        .exclude(task_library_id__in=earlier_completed)
-        .values_list("task_library__name", flat=True)
-        .distinct()
-        .order_by("task_library__name")
-    )
+    recent = week_completions(user_id, week_start, week_end, today)
+    if recent is None:
+        recent = _week_completions_from_everything(user_id, week_start, week_end, today)
+    current_streak, longest_streak, new_tasks = recent
     summary = WeeklySummary(
         user_id=str(user_id),
         week_start=week_start,
@@ -163,6 +146,37 @@ def weekly_summary(
     )
     summary.changes = explain_changes(summary)
     return summary
+
+
+def _week_completions_from_everything(
+    user_id: uuid.UUID, week_start: date, week_end: date, today: date
+) -> tuple[int, int, list[str]]:
+    """week_completions for a week that reaches into folded days: every completion read."""
+    anchor = min(today, week_end)
+    completed_days = (
+        UserTaskFeedback.objects.filter(user_id=user_id, completed=True, scheduled_date__lte=anchor)
+        .values_list("scheduled_date", flat=True)
+        .distinct()
+        .order_by()
+    )
+    current_streak, longest_streak = learning.streaks(completed_days, anchor)
+    feedback = UserTaskFeedback.objects.filter(user_id=user_id)
+    earlier_completed = feedback.filter(scheduled_date__lt=week_start, completed=True).values(
+        "task_library_id"
+    )
+    new_tasks = list(
+        feedback.filter(
+            scheduled_date__gte=week_start,
+            scheduled_date__lte=anchor,
+            completed=True,
+            task_library__isnull=False,
+        )
+        .exclude(task_library_id__in=earlier_completed)
+        .values_list("task_library__name", flat=True)
+        .distinct()
+        .order_by("task_library__name")
+    )
+    return current_streak, longest_streak, new_tasks
 
 
 def _category_week(category: str, scheduled: int, counts: list[OutcomeCount]) -> CategoryWeek:

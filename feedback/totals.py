@@ -15,20 +15,19 @@ exact even after retention pruned other old plan items) and recomputes the compl
 facts (first completions, streaks) from the feedback rows, which retention keeps. That is
 the one path whose cost grows with the history, and the client's ticks are same-day.
 
-`check_totals` recomputes a user's fold from the raw rows for the `outcome_totals`
-command (check, repair) and the tests that compare the two on random histories.
+`totals_check.check_totals` recomputes a user's fold from the raw rows for the
+`outcome_totals` command (check, repair) and the tests that compare the two.
 """
 
 import uuid
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from django.db import connection, transaction
+from django.db import connection
 
 from core import sql_rows
 from profiles import learning
-from profiles.models import UserPreferenceProfile
 
 from .models import UserOutcomeTotals, UserTaskFirst
 from .outcomes import EPOCH, _date, _outcomes_params, _outcomes_sql, _uuid
@@ -192,19 +191,19 @@ def fold(
             current[user] = totals
         else:
             changed.append(totals)
-        _add(totals, part, target)
+        add_part(totals, part, target)
         firsts += [
             UserTaskFirst(user_id=user, task_library_id=task, first_completed_on=day)
             for task, day in part.firsts.items()
         ]
     UserOutcomeTotals.objects.bulk_create(created)
-    sql_rows.update_many(changed, _TOTAL_FIELDS)
+    sql_rows.update_many(changed, TOTAL_FIELDS)
     # A task already first-completed on an earlier folded day keeps that day.
     UserTaskFirst.objects.bulk_create(firsts, ignore_conflicts=True)
     return current
 
 
-_TOTAL_FIELDS = [
+TOTAL_FIELDS = [
     "folded_through",
     "outcomes",
     "completed",
@@ -216,7 +215,7 @@ _TOTAL_FIELDS = [
 ]
 
 
-def _add(totals: UserOutcomeTotals, part: FoldPart, through: date) -> None:
+def add_part(totals: UserOutcomeTotals, part: FoldPart, through: date) -> None:
     totals.outcomes += part.outcomes
     totals.completed += part.completed
     totals.active_days += part.active_days
@@ -249,7 +248,7 @@ def recount(user_id: uuid.UUID, days: list[date], before: FoldPart) -> None:
     totals.outcomes += after.outcomes - before.outcomes
     totals.completed += after.completed - before.completed
     totals.active_days += after.active_days - before.active_days
-    _recompute_completions(totals)
+    recompute_completions(totals)
 
 
 def before_change(user_id: uuid.UUID, days: list[date]) -> FoldPart:
@@ -257,81 +256,12 @@ def before_change(user_id: uuid.UUID, days: list[date]) -> FoldPart:
     return range_parts([user_id], days[0], days[-1])[user_id]
 
 
-def _recompute_completions(totals: UserOutcomeTotals) -> None:
+def recompute_completions(totals: UserOutcomeTotals) -> None:
     fresh = range_parts([totals.user_id], EPOCH, totals.folded_through)[totals.user_id]
     _set_streak(totals, learning.extend_streak(learning.StreakState(), fresh.completed_days))
-    sql_rows.update_many([totals], _TOTAL_FIELDS)
+    sql_rows.update_many([totals], TOTAL_FIELDS)
     UserTaskFirst.objects.filter(user_id=totals.user_id).delete()
     UserTaskFirst.objects.bulk_create(
         UserTaskFirst(user_id=totals.user_id, task_library_id=task, first_completed_on=day)
         for task, day in fresh.firsts.items()
     )
-
-
-@dataclass(frozen=True, slots=True)
-class Mismatch:
-    user_id: uuid.UUID
-    field: str
-    stored: object
-    recomputed: object
-
-
-def users_with_totals(batch_size: int) -> Iterator[list[uuid.UUID]]:
-    """Every user with a totals row, in user_id order, one bounded batch at a time."""
-    after = None
-    while True:
-        rows = UserOutcomeTotals.objects.order_by("user_id")
-        if after is not None:
-            rows = rows.filter(user_id__gt=after)
-        batch = list(rows.values_list("user_id", flat=True)[:batch_size])
-        if not batch:
-            return
-        yield batch
-        after = batch[-1]
-
-
-def check_totals(user_ids: Sequence[uuid.UUID], repair: bool = False) -> list[Mismatch]:
-    """Recompute each user's fold from the raw rows and compare it with the stored one.
-
-    Exact while the plan items of the folded days are kept: retention (prune_history)
-    removes old items, and with them the unanswered outcomes of those days, so after it
-    the recomputed `outcomes` of a user with pruned days is lower than the stored count,
-    which stays right. `repair` writes the recomputed rows.
-    """
-    with transaction.atomic():
-        # The profile locks relearning holds: no fold or feedback moves the rows meanwhile.
-        list(
-            UserPreferenceProfile.objects.select_for_update()
-            .filter(user_id__in=user_ids)
-            .values_list("user_id", flat=True)
-        )
-        return _check(user_ids, repair)
-
-
-def _check(user_ids: Sequence[uuid.UUID], repair: bool) -> list[Mismatch]:
-    stored = {t.user_id: t for t in UserOutcomeTotals.objects.filter(user_id__in=user_ids)}
-    firsts: dict[uuid.UUID, dict] = {}
-    for first in UserTaskFirst.objects.filter(user_id__in=user_ids):
-        firsts.setdefault(first.user_id, {})[first.task_library_id] = first.first_completed_on
-    mismatches = []
-    by_through: dict[date, list[uuid.UUID]] = {}
-    for user, totals in stored.items():
-        by_through.setdefault(totals.folded_through, []).append(user)
-    for through, users in by_through.items():
-        fresh = range_parts(users, EPOCH, through)
-        for user in users:
-            totals, part = stored[user], fresh[user]
-            expected = UserOutcomeTotals(user_id=user, folded_through=through)
-            _add(expected, part, through)
-            for name in _TOTAL_FIELDS[1:-1]:
-                if getattr(totals, name) != getattr(expected, name):
-                    mismatches.append(
-                        Mismatch(user, name, getattr(totals, name), getattr(expected, name))
-                    )
-            if firsts.get(user, {}) != part.firsts:
-                mismatches.append(Mismatch(user, "firsts", firsts.get(user, {}), part.firsts))
-            if repair and any(m.user_id == user for m in mismatches):
-                for name in _TOTAL_FIELDS[1:-1]:
-                    setattr(totals, name, getattr(expected, name))
-                _recompute_completions(totals)
-    return mismatches

@@ -56,12 +56,15 @@ def recent_task_use_many(user_ids: list[uuid.UUID], day: date) -> dict[uuid.UUID
     rows = (
         PlanItem.objects.filter(
             user_id__in=user_ids,
-            plan__date__gte=day - timedelta(days=MAX_ROTATION_WINDOW),
-            plan__date__lt=day,
+            # The item's own date (always its plan's): the (user_id, scheduled_date) index
+            # bounds the read to the window, where a join on plans.date read every item
+            # the user ever had.
+            scheduled_date__gte=day - timedelta(days=MAX_ROTATION_WINDOW),
+            scheduled_date__lt=day,
             task_library__isnull=False,
         )
         .values("user_id", "task_library_id")
-        .annotate(last=Max("plan__date"))
+        .annotate(last=Max("scheduled_date"))
         .values_list("user_id", "task_library_id", "last")
     )
     recent: dict[uuid.UUID, dict[str, date]] = {}

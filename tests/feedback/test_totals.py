@@ -8,9 +8,10 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from feedback import totals
-from feedback.history import outcome_history
+from feedback import totals, totals_check
+from feedback.history import outcome_history, week_completions
 from feedback.models import UserOutcomeTotals, UserTaskFeedback, UserTaskFirst
+from feedback.selectors import _week_completions_from_everything, weekly_summary
 from feedback.services import Outcome, record_outcomes, relearn_users
 from profiles.models import UserPreferenceProfile
 from routines.models import PlanItem
@@ -88,7 +89,7 @@ def test_nightly_folding_agrees_with_a_recomputation(task_library, seed):
     folded = {user: _lifetime(user) for user in users}
     stored = UserOutcomeTotals.objects.get(user_id=users[0])
     assert stored.folded_through >= end - timedelta(days=totals.LIVE_READ_DAYS)
-    assert totals.check_totals(users) == []
+    assert totals_check.check_totals(users) == []
     assert folded == _from_scratch(users, end)
 
 
@@ -108,21 +109,23 @@ def test_late_feedback_on_a_folded_day_is_counted(task_library):
     now = datetime.combine(end, time(12), tzinfo=UTC)
     record_outcomes(user, [Outcome(i.id, done[i.id]) for i in items], now=now)
     after = _lifetime(user)
-    assert totals.check_totals(users) == []
+    assert totals_check.check_totals(users) == []
     assert after == _from_scratch(users, end)[user]
 
 
 def test_the_check_command_finds_and_repairs_a_drift(task_library, capsys):
     users = _random_history(4, users=2)
     relearn_users(users, START + timedelta(days=DAYS))
-    UserOutcomeTotals.objects.filter(user_id=users[0]).update(completed=0, streak_run=0, longest_streak=0)
+    UserOutcomeTotals.objects.filter(user_id=users[0]).update(
+        completed=0, streak_run=0, longest_streak=0
+    )
     UserTaskFirst.objects.filter(user_id=users[1]).delete()
 
     with pytest.raises(CommandError, match="2 users"):
         call_command("outcome_totals")
     assert "completed" in capsys.readouterr().out
     call_command("outcome_totals", "--repair")
-    assert totals.check_totals(users) == []
+    assert totals_check.check_totals(users) == []
     call_command("outcome_totals")  # clean now: exits normally
 
 
@@ -135,3 +138,22 @@ def test_relearning_reads_a_bounded_window(task_library, django_assert_num_queri
         history = outcome_history(users[0], end)
     assert min(history.completed_days) >= totals.live_since(end)
     assert all(g.count > 0 for g in history.evidence_groups)
+
+
+def test_the_summary_of_a_recent_week_reads_only_live_days(task_library):
+    users = _random_history(6, users=1)
+    user = users[0]
+    end = START + timedelta(days=DAYS)
+    relearn_users(users, end)
+    profile = UserPreferenceProfile.objects.get(user_id=user)
+    week_start = end - timedelta(days=end.weekday() + 7)  # last week's Monday
+    week_end = week_start + timedelta(days=6)
+
+    bounded = week_completions(user, week_start, week_end, end)
+    assert bounded is not None
+    assert bounded == _week_completions_from_everything(user, week_start, week_end, end)
+    summary = weekly_summary(profile, week_start, end)
+    assert (summary.current_streak, summary.longest_streak) == bounded[:2]
+    assert summary.new_tasks_tried == bounded[2]
+    # A week reaching into folded days reads everything instead.
+    assert week_completions(user, START, START + timedelta(days=6), end) is None

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from core.command_args import uuid_arg
-from feedback.totals import check_totals, users_with_totals
+from feedback.totals_check import check_totals, users_with_totals
 
 
 class Command(BaseCommand):
