@@ -8,9 +8,9 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
-from lab.benchmarks import ingestion, machine, plan_generation, regeneration
+from lab.benchmarks import history_growth, ingestion, machine, plan_generation, regeneration
 
-PARTS = ("plan", "regen", "ingest", "simulate")
+PARTS = ("plan", "regen", "ingest", "simulate", "growth")
 
 
 class Command(BaseCommand):
@@ -86,6 +86,14 @@ class Command(BaseCommand):
                 "```",
                 out.strip(),
                 "```",
+            ]
+        if "growth" in only:
+            self.stdout.write("cost against history ...")
+            sections += [
+                "",
+                "## 5. Cost against a user's history",
+                "",
+                history_growth.report(history_growth.run()),
             ]
         Path(options["output"]).write_text("\n".join(sections) + "\n")
         self.stdout.write(f"wrote {options['output']}")
