@@ -24,7 +24,6 @@ from .drafting import (
 from .models import PlanType
 from .selectors import UserToPlan, recent_task_use_many
 from .services import produce_plan
-from .sharding import Shard
 from .storage import PlanToStore, store_plans
 
 logger = logging.getLogger(__name__)
@@ -44,7 +43,6 @@ ProgressCallback = Callable[[RegenerationReport], None]
 def regenerate_plans(
     day: date,
     batches: Iterable[list[UserToPlan]],
-    shard: Shard | None = None,
     dry_run: bool = False,
     on_user_done: ProgressCallback | None = None,
     before_batch: Callable[[list[uuid.UUID]], object] | None = None,
@@ -62,7 +60,7 @@ def regenerate_plans(
     report = RegenerationReport()
     candidates = active_candidates()
     for page in batches:
-        mine = [user for user in page if shard is None or shard.owns(user.user_id)]
+        mine = list(page)
         if not mine:
             continue
         if before_batch is not None and not dry_run:

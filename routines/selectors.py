@@ -9,6 +9,7 @@ from profiles.models import UserPreferenceProfile
 
 from .models import Plan, PlanItem, TimeBlock
 from .planning import MAX_ROTATION_WINDOW
+from .sharding import KeyRange
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,11 +81,14 @@ class UserToPlan:
     wake_time: time | None
 
 
-def users_to_plan(user_ids: list[uuid.UUID] | None, batch_size: int) -> Iterator[list[UserToPlan]]:
+def users_to_plan(
+    user_ids: list[uuid.UUID] | None, batch_size: int, key_range: KeyRange | None = None
+) -> Iterator[list[UserToPlan]]:
     """Users with a preference profile, in user_id order, one bounded batch at a time.
 
     Keyset pagination keeps memory flat however many users there are; each user's wake
-    time comes from their latest plan in the same query.
+    time comes from their latest plan in the same query. A key range (a shard, a Celery
+    chunk) reads only its own users, through the primary key.
     """
     latest_wake = Plan.objects.filter(user_id=OuterRef("user_id")).order_by("-date")
     profiles = UserPreferenceProfile.objects.order_by("user_id").annotate(
@@ -92,6 +96,10 @@ def users_to_plan(user_ids: list[uuid.UUID] | None, batch_size: int) -> Iterator
     )
     if user_ids is not None:
         profiles = profiles.filter(user_id__in=user_ids)
+    if key_range is not None and key_range.low is not None:
+        profiles = profiles.filter(user_id__gte=key_range.low)
+    if key_range is not None and key_range.high is not None:
+        profiles = profiles.filter(user_id__lt=key_range.high)
     after = None
     while True:
         page = profiles if after is None else profiles.filter(user_id__gt=after)

@@ -4,10 +4,13 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from routines import drafting, nightly, services
 from routines.models import Plan
-from routines.sharding import parse_shard, shard_of
+from routines.selectors import users_to_plan
+from routines.sharding import parse_shard
 from tests.factories import PlanFactory, ProfileFactory
 
 pytestmark = pytest.mark.django_db
@@ -75,13 +78,29 @@ def test_shards_partition_users_with_no_overlap_and_no_gap(task_library):
     assert set().union(*seen) == {p.user_id for p in profiles}
 
 
-def test_shard_assignment_is_stable():
+def test_shards_are_key_ranges_that_split_random_ids_evenly():
+    shards = [parse_shard(f"{k}/4") for k in range(1, 5)]
     user = uuid.UUID("2f6f1a52-3b7e-4d35-9a55-6f7c0f1f2a11")
-    assert shard_of(user, 4) == shard_of(user, 4)
+    assert [s.owns(user) for s in shards] == [True, False, False, False]
+    assert shards[0].key_range.low is None and shards[-1].key_range.high is None
+    assert shards[0].key_range.high == shards[1].key_range.low  # no gap, no overlap
     counts = [0, 0, 0, 0]
     for _ in range(400):
-        counts[shard_of(uuid.uuid4(), 4) - 1] += 1
+        user = uuid.uuid4()
+        owners = [k for k, shard in enumerate(shards) if shard.owns(user)]
+        assert len(owners) == 1
+        counts[owners[0]] += 1
     assert min(counts) > 60  # roughly even
+
+
+def test_a_shard_reads_only_its_own_users():
+    profiles = ProfileFactory.create_batch(8)
+    shard = parse_shard("2/2")
+    with CaptureQueriesContext(connection) as ctx:
+        read = [u.user_id for page in users_to_plan(None, 3, shard.key_range) for u in page]
+    assert read == sorted(p.user_id for p in profiles if shard.owns(p.user_id))
+    # Bounded by the range in the database, not filtered afterwards.
+    assert all('"user_id" >= ' in q["sql"] for q in ctx.captured_queries), ctx.captured_queries
 
 
 @pytest.mark.parametrize("text", ["0/2", "3/2", "1/0", "a/b", "1-2", ""])

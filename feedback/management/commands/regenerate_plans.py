@@ -53,8 +53,7 @@ class Command(BaseCommand):
 
         report = regenerate_plans(
             day,
-            users_to_plan(user_ids, options["batch_size"]),
-            shard=shard,
+            users_to_plan(user_ids, options["batch_size"], shard.key_range if shard else None),
             dry_run=options["dry_run"],
             on_user_done=progress,
             before_batch=lambda user_ids: relearn_users(user_ids, day),
