@@ -311,3 +311,29 @@ FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 # Library imports run in one transaction: a file with any bad row changes nothing.
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
+
+# --- The nightly run on Celery (README, "The nightly run on Celery") --------------------
+# Empty: `regenerate_plans` runs in this process, as `make run` needs. Set (redis://… or
+# amqp://…): `regenerate_plans --all` cuts the users into key-range chunks and enqueues them
+# for `celery -A holisticos worker` processes on any number of machines.
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="holisticos")
+# A chunk is acknowledged when it is done, not when it starts: a worker killed mid-chunk
+# leaves it to another worker (RabbitMQ at once; Redis after the visibility timeout).
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_IGNORE_RESULT = True  # progress lives in nightly_chunks, not a result backend
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A claimed chunk is another worker's for this long (longer than the slowest chunk, about
+# 10 s for 2,000 users). Redis redelivers an unacknowledged chunk a little later, when the
+# lease has surely run out.
+NIGHTLY_CHUNK_LEASE_SECONDS = env.int("NIGHTLY_CHUNK_LEASE_SECONDS", default=900)
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": int(NIGHTLY_CHUNK_LEASE_SECONDS * 1.2) + 1,
+    # Redis: look for expired unacknowledged chunks every 10 s (kombu's default is ~100 s).
+    "unacked_restore_interval": 10,
+    "unacked_restore_throttle": 1,
+}
+NIGHTLY_CHUNK_USERS = env.int("NIGHTLY_CHUNK_USERS", default=2000)
+CELERY_WORKER_METRICS_PORT = env.int("CELERY_WORKER_METRICS_PORT", default=0)

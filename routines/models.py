@@ -162,3 +162,76 @@ class TaskRotationState(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} / {self.variation_group}"
+
+
+class ChunkStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    RUNNING = "running", "Running"
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed"
+
+
+class NightlyRun(models.Model):
+    """One nightly run fanned out on Celery: its day and how it was cut into chunks."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    day = models.DateField()
+    chunk_count = models.PositiveIntegerField()
+    batch_size = models.PositiveIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        db_table = "nightly_runs"
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["-created_at"], name="idx_nightly_runs_created")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(chunk_count__gte=1, batch_size__gte=1),
+                name="nightly_runs_sizes_positive",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"nightly run {self.id} for {self.day}"
+
+
+class NightlyChunk(models.Model):
+    """One key range of a run's users (routines.sharding.key_range(position, chunk_count)).
+
+    A worker claims it (running, with a lease), plans its users and marks it done; a worker
+    that dies leaves it running until the lease expires and the redelivered task claims it
+    again. Re-running a done chunk is a no-op.
+    """
+
+    id = models.BigAutoField(primary_key=True)
+    run = models.ForeignKey(NightlyRun, on_delete=models.CASCADE, related_name="chunks")
+    position = models.PositiveIntegerField()
+    status = models.CharField(
+        max_length=10, choices=ChunkStatus.choices, default=ChunkStatus.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    worker = models.CharField(max_length=200, blank=True, default="")
+    users = models.PositiveIntegerField(default=0)
+    plans_written = models.PositiveIntegerField(default=0)
+    fallbacks = models.PositiveIntegerField(default=0)
+    failed_users = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True, default="")
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        db_table = "nightly_chunks"
+        ordering = ["run", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["run", "position"], name="nightly_chunks_position"),
+            models.CheckConstraint(
+                condition=Q(position__gte=1), name="nightly_chunks_position_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=ChunkStatus.values), name="nightly_chunks_status_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"chunk {self.position} of {self.run_id}: {self.status}"

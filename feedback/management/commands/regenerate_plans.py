@@ -1,8 +1,10 @@
 import time
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from core.command_args import iso_date, uuid_arg
+from feedback.nightly_jobs import enqueue_run, follow_run
 from feedback.services import relearn_users
 from routines.nightly import RegenerationReport, regenerate_plans
 from routines.selectors import users_to_plan
@@ -25,6 +27,13 @@ class Command(BaseCommand):
         parser.add_argument("--batch-size", type=int, default=200)
         parser.add_argument("--shard", default=None, help="K/N: this worker's share, 1-based")
         parser.add_argument("--dry-run", action="store_true", help="plan but write nothing")
+        parser.add_argument(
+            "--in-process",
+            action="store_true",
+            help="run here even when CELERY_BROKER_URL is set (the default without it)",
+        )
+        parser.add_argument("--chunks", type=int, default=None, help="Celery: key-range chunks")
+        parser.add_argument("--wait", action="store_true", help="Celery: wait for the run")
 
     def handle(self, *args, **options) -> None:
         day = iso_date(options["date"], "--date")
@@ -37,6 +46,9 @@ class Command(BaseCommand):
             shard = parse_shard(options["shard"]) if options["shard"] else None
         except ValueError as exc:
             raise CommandError(f"--shard: {exc}") from exc
+
+        if self._on_celery(options, user_ids, shard):
+            return self._enqueue(day, options)
 
         show_progress = self.stdout.isatty()
         started = time.monotonic()
@@ -71,3 +83,22 @@ class Command(BaseCommand):
         )
         if report.failures:
             raise CommandError(f"{len(report.failures)} of {report.users} users failed")
+
+    def _on_celery(self, options, user_ids, shard) -> bool:
+        if not settings.CELERY_BROKER_URL or options["in_process"]:
+            return False
+        if user_ids or shard or options["dry_run"]:
+            raise CommandError(
+                "with CELERY_BROKER_URL set, --user, --shard and --dry-run need --in-process"
+            )
+        return True
+
+    def _enqueue(self, day, options) -> None:
+        from feedback.tasks import regenerate_chunk
+
+        if options["chunks"] is not None and not 1 <= options["chunks"] <= 100_000:
+            raise CommandError("--chunks must be between 1 and 100000")
+        run = enqueue_run(day, regenerate_chunk.delay, options["chunks"], options["batch_size"])
+        self.stdout.write(f"enqueued run {run.id}: {run.chunk_count} chunks for {day}")
+        if options["wait"]:
+            follow_run(self.stdout.write, run.id, wait=True, interval=2.0, timeout=0)
