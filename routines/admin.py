@@ -1,6 +1,7 @@
 import uuid
 
 from django.contrib import admin
+from django.db.models import Count, Q, Sum
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.html import format_html
@@ -13,7 +14,7 @@ from profiles.selectors import get_profile
 from .admin_preview import explain_shape, preview_blocks
 from .drafting import PlanningError, PlanRequest, draft_dynamic_plan
 from .forms import PlanPreviewForm
-from .models import Plan, PlanItem, TaskRotationState
+from .models import ChunkStatus, NightlyChunk, NightlyRun, Plan, PlanItem, TaskRotationState
 
 # Previews without a user plan for nobody: no profile, no rotation history.
 PREVIEW_USER = uuid.UUID(int=0)
@@ -143,3 +144,60 @@ class TaskRotationStateAdmin(ReadOnlyAdmin):
     list_filter = ("variation_group", "last_used_date")
     search_fields = ("user_id", "variation_group")
     list_select_related = ("task_library",)
+
+
+class NightlyChunkInline(admin.TabularInline):
+    model = NightlyChunk
+    fields = (
+        "position",
+        "status",
+        "attempts",
+        "worker",
+        "users",
+        "plans_written",
+        "fallbacks",
+        "failed_users",
+        "started_at",
+        "finished_at",
+        "error",
+    )
+    readonly_fields = fields
+    can_delete = False
+    extra = 0
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(NightlyRun)
+class NightlyRunAdmin(ReadOnlyAdmin):
+    """Nightly runs on Celery: progress and failures at a glance, chunks on the run's page."""
+
+    list_display = ("day", "created_at", "finished_at", "chunk_count", "progress", "users")
+    list_filter = ("day",)
+    inlines = [NightlyChunkInline]
+
+    def get_queryset(self, request):
+        # The progress column for every listed run in the list's one query.
+        def status(name):
+            return Count("chunks", filter=Q(chunks__status=name))
+
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                done=status(ChunkStatus.DONE),
+                failed=status(ChunkStatus.FAILED),
+                running=status(ChunkStatus.RUNNING),
+                planned=Sum("chunks__users"),
+                failed_users=Sum("chunks__failed_users"),
+            )
+        )
+
+    @admin.display(description="chunks done / running / failed")
+    def progress(self, run) -> str:
+        return f"{run.done} / {run.running} / {run.failed}"
+
+    @admin.display(description="users planned (failed)")
+    def users(self, run) -> str:
+        return f"{run.planned or 0} ({run.failed_users or 0})"

@@ -5,20 +5,16 @@ SQLite's test database lives in memory). Redis on 127.0.0.1:6379 (.ci/run starts
 """
 
 import os
-import signal
 import socket
-import subprocess
-import sys
 import time
 import uuid
 from datetime import date
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
 from django.db.models import Count
 
-from holisticos import celery_app
+from lab.workers import WorkerPool
 from profiles.models import UserPreferenceProfile
 from routines.models import ChunkStatus, NightlyChunk, Plan
 
@@ -41,52 +37,10 @@ def _redis_up() -> bool:
 def workers(task_library, settings):
     if not _redis_up():
         pytest.skip("needs Redis on 127.0.0.1:6379")
-    queue = f"nightly-test-{uuid.uuid4().hex[:8]}"
-    database = connection.settings_dict
-    env = {
-        **os.environ,
-        "ENV_FILE": "/nonexistent",
-        "DEBUG": "false",
-        "SECRET_KEY": "celery-worker-test-key",
-        "ALLOWED_HOSTS": "localhost",
-        "SECURE_SSL_REDIRECT": "false",
-        "DATABASE_URL": (
-            f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/"
-            f"{database['NAME']}"
-        ),
-        "CELERY_BROKER_URL": BROKER,
-        "CELERY_QUEUE": queue,
-        "NIGHTLY_CHUNK_LEASE_SECONDS": str(LEASE_SECONDS),
-        "LOG_LEVEL": "WARNING",
-    }
     settings.CELERY_BROKER_URL = BROKER
-    previous = (celery_app.conf.broker_url, celery_app.conf.task_default_queue)
-    celery_app.conf.broker_url, celery_app.conf.task_default_queue = BROKER, queue
-    started: list[subprocess.Popen] = []
-
-    def start(count: int) -> list[subprocess.Popen]:
-        for _ in range(count):
-            name = f"w{len(started) + 1}-{queue}@%h"
-            command = [sys.executable, "-m", "celery", "-A", "holisticos", "worker"]
-            command += ["--pool", "solo", "-n", name, "-Q", queue, "--loglevel", "WARNING"]
-            command += ["--without-gossip", "--without-mingle", "--without-heartbeat"]
-            started.append(
-                subprocess.Popen(command, cwd=settings.BASE_DIR, env=env, start_new_session=True)
-            )
-        return started
-
-    yield start
-    for process in started:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGTERM)
-    for process in started:
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-    with celery_app.connection_for_write() as conn:
-        conn.default_channel.queue_purge(queue)
-    celery_app.conf.broker_url, celery_app.conf.task_default_queue = previous
+    pool = WorkerPool(BROKER, {"NIGHTLY_CHUNK_LEASE_SECONDS": str(LEASE_SECONDS)})
+    yield pool
+    pool.stop()
 
 
 def _profiles(count: int) -> list[uuid.UUID]:
@@ -114,7 +68,7 @@ def _wait_until(condition, timeout: float, every: float = 0.02):
 
 def test_two_workers_plan_every_user_exactly_once(workers):
     users = _profiles(60)
-    processes = workers(2)
+    processes = workers.start(2)
     call_command("regenerate_plans", "--date", DAY.isoformat(), "--all", "--chunks", "8", "--wait")
 
     assert _plans_per_user(users) == {user: 1 for user in users}
@@ -133,7 +87,7 @@ def test_two_workers_plan_every_user_exactly_once(workers):
 
 def test_a_chunk_of_a_killed_worker_is_redone_by_another(workers):
     users = _profiles(160)
-    first, second = workers(2)
+    first, second = workers.start(2)
     call_command("regenerate_plans", "--date", DAY.isoformat(), "--all", "--chunks", "4")
 
     def first_is_busy():
@@ -142,8 +96,7 @@ def test_a_chunk_of_a_killed_worker_is_redone_by_another(workers):
         ).first()
 
     victim = _wait_until(first_is_busy, timeout=60)
-    os.killpg(first.pid, signal.SIGKILL)  # mid-chunk: no acknowledgement, no clean-up
-    first.wait(timeout=10)
+    workers.kill(first)  # mid-chunk
 
     call_command("nightly_status", "--wait", "--interval", "1", "--timeout", "120")
     victim.refresh_from_db()

@@ -97,3 +97,16 @@ def test_celery_runs_take_everyone(settings, extra):
 def test_nightly_status_without_a_run_is_a_usage_error():
     with pytest.raises(CommandError, match="no such nightly run"):
         call_command("nightly_status")
+
+
+def test_admin_shows_each_runs_progress_in_one_query(admin_client, django_assert_max_num_queries):
+    for count in (2, 3, 4):
+        run = runs.create_run(DAY, count, 100)
+        claim = runs.claim_chunk(run.chunks.get(position=1).id, "w1", LEASE)
+        runs.finish_chunk(claim.chunk, RegenerationReport(users=5, plans_written=5))
+    with django_assert_max_num_queries(8):  # session, user, count, the annotated page
+        response = admin_client.get("/admin/routines/nightlyrun/")
+    assert response.status_code == 200
+    assert response.content.decode().count("1 / 0 / 0") == 3
+    detail = admin_client.get(f"/admin/routines/nightlyrun/{run.id}/change/")
+    assert detail.content.decode().count("pending") >= 3

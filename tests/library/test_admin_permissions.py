@@ -46,6 +46,8 @@ def role(request):
 # What each role gets: 200 = the page, 403 = refused, 302 = sent to log in.
 OPEN_TO_VIEWERS = {"superuser": 200, "editor": 200, "viewer": 200, "no_rights": 403}
 WRITERS_ONLY = {"superuser": 200, "editor": 200, "viewer": 403, "no_rights": 403}
+# Operations (nightly runs): not the editors' business.
+OPERATORS = {"superuser": 200, "editor": 403, "viewer": 200, "no_rights": 403}
 
 PAGES = {
     "task_list": ("admin:library_task_changelist", OPEN_TO_VIEWERS),
@@ -59,6 +61,7 @@ PAGES = {
     "feedback_list": ("admin:feedback_usertaskfeedback_changelist", OPEN_TO_VIEWERS),
     "dashboard": ("admin:feedback_dashboard", OPEN_TO_VIEWERS),
     "estimates": ("admin:feedback_policyestimate_changelist", OPEN_TO_VIEWERS),
+    "nightly_runs": ("admin:routines_nightlyrun_changelist", OPERATORS),
 }
 
 
