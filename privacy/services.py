@@ -1,0 +1,96 @@
+"""Erasing a user: every row holding their id or pointing at their plans, in one transaction."""
+
+import hashlib
+import hmac
+import logging
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.conf import settings
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+
+from profiles.services import lock_profile
+
+from .models import ErasureRecord
+from .tables import UserTable, user_tables
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Erasure:
+    # Table -> rows deleted (or, for a dry run, rows that would be).
+    rows: dict[str, int]
+    dry_run: bool
+
+    @property
+    def total(self) -> int:
+        return sum(self.rows.values())
+
+
+def subject_hash(user_id: uuid.UUID) -> str:
+    """HMAC-SHA256 of the user id under the erasure salt (why a secret: models.ErasureRecord)."""
+    key = settings.PRIVACY_ERASURE_SALT.encode()
+    return hmac.new(key, str(user_id).encode(), hashlib.sha256).hexdigest()
+
+
+def erase_user(user_id: uuid.UUID, now: datetime | None = None) -> Erasure:
+    """Delete everything held about the user and record that it happened; idempotent.
+
+    The profile row is locked first: feedback calls and the nightly batch's write lock it
+    too, so an erasure either waits for them (and deletes what they wrote) or they find
+    no profile afterwards and write nothing (routines.nightly). One statement per table,
+    whatever the user's history; nothing is read into Python.
+    """
+    now = now or timezone.now()
+    rows: dict[str, int] = {}
+    with transaction.atomic():
+        lock_profile(user_id)
+        with connection.cursor() as cursor:
+            for table in user_tables():
+                clause, params = table.params(user_id)
+                cursor.execute(f"DELETE FROM {_quoted(table)} WHERE {clause}", params)
+                rows[table.table] = cursor.rowcount
+        _record(subject_hash(user_id), now)
+    # The hash, not the id: the log must not undo what the erasure did.
+    logger.info(
+        "User data erased",
+        extra={"subject_hash": subject_hash(user_id), "rows": sum(rows.values())},
+    )
+    return Erasure(rows, dry_run=False)
+
+
+def erasure_preview(user_id: uuid.UUID) -> Erasure:
+    """What erase_user would delete, per table (the --dry-run); writes nothing."""
+    rows: dict[str, int] = {}
+    with connection.cursor() as cursor:
+        for table in user_tables():
+            clause, params = table.params(user_id)
+            cursor.execute(f"SELECT COUNT(*) FROM {_quoted(table)} WHERE {clause}", params)
+            rows[table.table] = cursor.fetchone()[0]
+    return Erasure(rows, dry_run=True)
+
+
+def was_erased(user_id: uuid.UUID) -> ErasureRecord | None:
+    """The operator's proof: the record of this user's erasure, if there is one."""
+    return ErasureRecord.objects.filter(subject_hash=subject_hash(user_id)).first()
+
+
+def _quoted(table: UserTable) -> str:
+    return connection.ops.quote_name(table.table)
+
+
+def _record(digest: str, now: datetime) -> None:
+    """One row per person: the first erasure's time kept, a repeat moves the last."""
+    if ErasureRecord.objects.filter(subject_hash=digest).update(last_erased_at=now):
+        return
+    try:
+        with transaction.atomic():
+            ErasureRecord.objects.create(
+                subject_hash=digest, first_erased_at=now, last_erased_at=now
+            )
+    except IntegrityError:
+        # A concurrent erasure of the same user (no profile row to serialise on) won.
+        ErasureRecord.objects.filter(subject_hash=digest).update(last_erased_at=now)
