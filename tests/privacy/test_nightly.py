@@ -1,10 +1,13 @@
 """The nightly run skips a user erased while it runs, at every point of a batch."""
 
+import threading
+import time
 from datetime import date
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 
 from feedback.management.commands import regenerate_plans as command
 from privacy.services import erase_user, erasure_preview
@@ -82,3 +85,52 @@ def test_erased_while_the_batch_is_written_one_user_at_a_time(task_library, monk
     assert "plans_written=2" in output and "skipped_erased=1" in output
     assert erasure_preview(victim).total == 0
     assert Plan.objects.count() == 2
+
+
+def waiting_on_a_lock() -> int:
+    with connection.cursor() as cursor:
+        # Inside a transaction the activity view is a snapshot taken once: refresh it.
+        cursor.execute("SELECT pg_stat_clear_snapshot()")
+        cursor.execute(
+            "SELECT COUNT(*) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND wait_event_type = 'Lock'"
+        )
+        return cursor.fetchone()[0]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_an_erasure_racing_the_batch_write_waits_and_deletes_it(task_library, monkeypatch):
+    """Real concurrency: the erasure arrives while the batch holds the profiles' locks and
+    is writing. It waits on the profile lock, then deletes what the batch wrote."""
+    profiles = ProfileFactory.create_batch(3)
+    victim = profiles[0].user_id
+    real = nightly.store_plans
+    errors: list[Exception] = []
+
+    def eraser() -> None:
+        try:
+            erase_user(victim)
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=eraser)
+
+    def write_while_an_erasure_waits(day, plans, regenerate):
+        thread.start()
+        # A deadline, not a timing assertion: the eraser is blocked on the profile lock.
+        deadline = time.monotonic() + 10
+        while not waiting_on_a_lock() and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert waiting_on_a_lock() == 1
+        return real(day, plans, regenerate)
+
+    monkeypatch.setattr(nightly, "store_plans", write_while_an_erasure_waits)
+    output = run()
+    thread.join()
+    assert not errors
+    assert "plans_written=3" in output  # written, then erased once the batch committed
+    assert erasure_preview(victim).total == 0
+    assert set(Plan.objects.values_list("user_id", flat=True)) == {p.user_id for p in profiles[1:]}
