@@ -14,7 +14,7 @@ from django.utils import timezone
 from profiles.services import lock_profile
 
 from .models import ErasureRecord
-from .tables import UserTable, user_tables
+from .tables import user_tables
 
 logger = logging.getLogger(__name__)
 
@@ -36,24 +36,36 @@ def subject_hash(user_id: uuid.UUID) -> str:
     return hmac.new(key, str(user_id).encode(), hashlib.sha256).hexdigest()
 
 
-def erase_user(user_id: uuid.UUID, now: datetime | None = None) -> Erasure:
+class _DryRun(Exception):
+    """Raised inside the erasure's transaction to roll a dry run back."""
+
+
+def erase_user(user_id: uuid.UUID, now: datetime | None = None, dry_run: bool = False) -> Erasure:
     """Delete everything held about the user and record that it happened; idempotent.
 
     The profile row is locked first: feedback calls and the nightly batch's write lock it
     too, so an erasure either waits for them (and deletes what they wrote) or they find
-    no profile afterwards and write nothing (routines.nightly). One statement per table,
-    whatever the user's history; nothing is read into Python.
+    no profile afterwards and write nothing (routines.nightly). One statement per table
+    and column, each an index range, whatever the user's history and the tables' size;
+    nothing is read into Python. A dry run is the same erasure, rolled back: its counts
+    are exactly what a real one would delete, and it writes nothing.
     """
     now = now or timezone.now()
     rows: dict[str, int] = {}
-    with transaction.atomic():
-        lock_profile(user_id)
-        with connection.cursor() as cursor:
-            for table in user_tables():
-                clause, params = table.params(user_id)
-                cursor.execute(f"DELETE FROM {_quoted(table)} WHERE {clause}", params)
-                rows[table.table] = cursor.rowcount
-        _record(subject_hash(user_id), now)
+    try:
+        with transaction.atomic():
+            lock_profile(user_id)
+            with connection.cursor() as cursor:
+                for table in user_tables():
+                    rows[table.table] = 0
+                    for sql, params in table.statements("DELETE FROM", user_id):
+                        cursor.execute(sql, params)
+                        rows[table.table] += cursor.rowcount
+            if dry_run:
+                raise _DryRun
+            _record(subject_hash(user_id), now)
+    except _DryRun:
+        return Erasure(rows, dry_run=True)
     # The hash, not the id: the log must not undo what the erasure did.
     logger.info(
         "User data erased",
@@ -64,22 +76,12 @@ def erase_user(user_id: uuid.UUID, now: datetime | None = None) -> Erasure:
 
 def erasure_preview(user_id: uuid.UUID) -> Erasure:
     """What erase_user would delete, per table (the --dry-run); writes nothing."""
-    rows: dict[str, int] = {}
-    with connection.cursor() as cursor:
-        for table in user_tables():
-            clause, params = table.params(user_id)
-            cursor.execute(f"SELECT COUNT(*) FROM {_quoted(table)} WHERE {clause}", params)
-            rows[table.table] = cursor.fetchone()[0]
-    return Erasure(rows, dry_run=True)
+    return erase_user(user_id, dry_run=True)
 
 
 def was_erased(user_id: uuid.UUID) -> ErasureRecord | None:
     """The operator's proof: the record of this user's erasure, if there is one."""
     return ErasureRecord.objects.filter(subject_hash=subject_hash(user_id)).first()
-
-
-def _quoted(table: UserTable) -> str:
-    return connection.ops.quote_name(table.table)
 
 
 def _record(digest: str, now: datetime) -> None:

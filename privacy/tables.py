@@ -9,8 +9,8 @@ facts, a propensity log), so nothing here names them. A table holds a user's row
   `plan_id`, `time_block_id` or `plan_item_id`, or any foreign key of a model to those
   three models (e.g. a propensity log keyed by item, with no `user_id` of its own).
 
-Each table gets one WHERE clause OR-ing its columns; the plans' own tables come last so
-that rows pointing at them go first (raw foreign keys need not be deferrable).
+Each (table, column) gets its own statement; the plans' own tables come last so that rows
+pointing at them go first (raw foreign keys need not be deferrable).
 """
 
 import uuid
@@ -40,36 +40,38 @@ class UserTable:
     # (column, model the column points at, or None for the user's own id column)
     columns: tuple[tuple[str, type | None], ...]
 
-    def where(self) -> tuple[str, int]:
-        """The WHERE clause and how many times the user id is its parameter."""
+    def statements(self, verb: str, user_id: uuid.UUID) -> list[tuple[str, list]]:
+        """One `verb` statement per column, each an index range of its own column.
+
+        Not one statement OR-ing the columns: PostgreSQL cannot use an index for an OR of
+        subquery conditions and would scan the whole table, a cost growing with every
+        user's history rather than this user's.
+        """
         quote = connection.ops.quote_name
-        parts, uses = [], 0
+        user = sql_rows.param(Plan, "user_id", user_id)
+        found = []
         for column, target in self.columns:
             if target is None:
-                parts.append(f"{quote(column)} = %s")
-                uses += 1
+                condition = "= %s"
+            elif connection.vendor == "postgresql":
+                # The ids first (an InitPlan), then an index scan for them: as a plain
+                # IN (subquery) PostgreSQL may hash-join the whole table instead.
+                condition = f"= ANY(ARRAY({_ids_of(target)}))"
             else:
-                subquery, n = _ids_of(target)
-                parts.append(f"{quote(column)} IN ({subquery})")
-                uses += n
-        return " OR ".join(parts), uses
-
-    def params(self, user_id: uuid.UUID) -> tuple[str, list]:
-        clause, uses = self.where()
-        return clause, [sql_rows.param(Plan, "user_id", user_id)] * uses
+                condition = f"IN ({_ids_of(target)})"
+            found.append((f"{verb} {quote(self.table)} WHERE {quote(column)} {condition}", [user]))
+        return found
 
 
-def _ids_of(model: type) -> tuple[str, int]:
+def _ids_of(model: type) -> str:
+    """A subquery of the user's plan, block or item ids; one user id parameter."""
     names = {
         "plans": Plan._meta.db_table,
         "blocks": TimeBlock._meta.db_table,
         "items": PlanItem._meta.db_table,
     }
-    if model is Plan:
-        return _PLAN_IDS.format(**names), 1
-    if model is TimeBlock:
-        return _BLOCK_IDS.format(**names), 1
-    return _ITEM_IDS.format(**names), 1
+    sql = {Plan: _PLAN_IDS, TimeBlock: _BLOCK_IDS, PlanItem: _ITEM_IDS}[model]
+    return sql.format(**names)
 
 
 _COLUMNS_SQL = {
@@ -106,7 +108,8 @@ def user_tables() -> list[UserTable]:
     ordered = [t for t in sorted(by_table) if t not in _PLAN_TABLES]
     ordered += [t for t in _PLAN_TABLES if t in by_table]
     return [
-        UserTable(table, tuple(sorted(by_table[table].items(), key=lambda c: c[0])))
+        # The user's own id first: it takes nearly every row, the references what is left.
+        UserTable(table, tuple(sorted(by_table[table].items(), key=lambda c: c[0] != USER_COLUMN)))
         for table in ordered
         if by_table[table]
     ]

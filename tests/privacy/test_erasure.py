@@ -13,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from privacy import services
 from privacy.models import ErasureRecord
 from privacy.services import erase_user, erasure_preview, subject_hash, was_erased
+from privacy.tables import UserTable
 from routines.models import Plan, PlanItem, TimeBlock
 
 from .conftest import BYSTANDER_NOTE, NOTE, make_history
@@ -143,7 +144,7 @@ def test_a_failing_table_rolls_the_whole_erasure_back(history, monkeypatch):
 
     def with_a_broken_table():
         tables = real()
-        return [*tables[:2], services.UserTable("no_such_table", (("user_id", None),))]
+        return [*tables[:2], UserTable("no_such_table", (("user_id", None),))]
 
     monkeypatch.setattr(services, "user_tables", with_a_broken_table)
     with pytest.raises(Exception, match="no_such_table"):
