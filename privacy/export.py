@@ -12,11 +12,13 @@ import json
 import uuid
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime
+from functools import cache
 
 from django.apps import apps
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Model, Q
 from django.utils import timezone
+from rest_framework.serializers import Serializer
 
 from feedback.models import UserTaskFeedback
 from feedback.outcomes import item_outcomes, state_without_outcome
@@ -52,7 +54,7 @@ def export_chunks(user_id: uuid.UUID, now: datetime | None = None) -> Iterator[s
     head = {
         "user_id": str(user_id),
         "exported_at": now.isoformat(),
-        "profile": ProfileExportSerializer(profile).data if profile is not None else None,
+        "profile": _row(ProfileExportSerializer, profile) if profile is not None else None,
         "profile_explained": PROFILE_FIELDS,
     }
     yield _dumps(head)[:-1]  # the object stays open for the sections below
@@ -67,6 +69,25 @@ def export_chunks(user_id: uuid.UUID, now: datetime | None = None) -> Iterator[s
         yield (", " if index else "") + _dumps(table) + ": "
         yield from _array(pages)
     yield "}}\n"
+
+
+def _rows(serializer: type[Serializer], instances: list) -> list[dict]:
+    """The rows as the serializer writes them, through one serializer object per class.
+
+    A serializer made per page (`many=True`) is a reference cycle (its fields point back
+    at it) holding the page's rows, freed only by the next full garbage collection: peak
+    memory grew with the pages read. One instance, kept for the process, holds no rows.
+    """
+    return [_one(serializer).to_representation(instance) for instance in instances]
+
+
+def _row(serializer: type[Serializer], instance) -> dict:
+    return _one(serializer).to_representation(instance)
+
+
+@cache
+def _one(serializer: type[Serializer]) -> Serializer:
+    return serializer()
 
 
 def _dumps(value) -> str:
@@ -105,7 +126,7 @@ def _plan_pages(user_id: uuid.UUID, today: date) -> Iterator[list]:
             by_plan[block.plan_id].export_blocks.append(block)
         for item in items:
             by_plan[item.plan_id].export_items.append(item)
-        yield PlanExportSerializer(plans, many=True).data
+        yield _rows(PlanExportSerializer, plans)
         if len(plans) < PLANS_PER_PAGE:
             return
         after = plans[-1].date
@@ -133,14 +154,14 @@ def _feedback_pages(user_id: uuid.UUID) -> Iterator[list]:
     while True:
         page = rows
         if last is not None:
-            page = rows.filter(
-                Q(scheduled_date__gt=last.scheduled_date)
-                | Q(scheduled_date=last.scheduled_date, id__gt=last.id)
+            # The date bound alone is the index range; the id only breaks ties within it.
+            page = rows.filter(scheduled_date__gte=last.scheduled_date).filter(
+                Q(scheduled_date__gt=last.scheduled_date) | Q(id__gt=last.id)
             )
         found = list(page[:ROWS_PER_PAGE])
         if not found:
             return
-        yield FeedbackExportSerializer(found, many=True).data
+        yield _rows(FeedbackExportSerializer, found)
         if len(found) < ROWS_PER_PAGE:
             return
         last = found[-1]
@@ -154,7 +175,7 @@ def _rotation_pages(user_id: uuid.UUID) -> Iterator[list]:
         found = list(page[:ROWS_PER_PAGE])
         if not found:
             return
-        yield RotationExportSerializer(found, many=True).data
+        yield _rows(RotationExportSerializer, found)
         if len(found) < ROWS_PER_PAGE:
             return
         after = found[-1].variation_group

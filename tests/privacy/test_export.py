@@ -134,3 +134,15 @@ def test_the_command_never_overwrites_a_file(history, tmp_path):
 def test_the_command_refuses_a_malformed_id(db, tmp_path):
     with pytest.raises(CommandError, match="user_id must be a UUID"):
         call_command("export_user_data", "42", "--output", str(tmp_path / "x.json"))
+
+
+def test_feedback_pages_split_within_a_day_lose_and_repeat_nothing(db, monkeypatch):
+    monkeypatch.setattr(export, "ROWS_PER_PAGE", 3)
+    user = uuid.uuid4()
+    plan = PlanFactory(user_id=user, date=date(2026, 11, 2))
+    block = TimeBlockFactory(plan=plan, position=0)
+    rows = [FeedbackFactory(plan_item=PlanItemFactory(time_block=block)) for _ in range(7)]
+    many_days(user, 2, date(2026, 11, 3))
+    exported = [row["id"] for row in document(user)["feedback"]]
+    assert len(exported) == 9 and len(set(exported)) == 9
+    assert {str(r.id) for r in rows} <= set(exported)
