@@ -8,9 +8,9 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
-from lab.benchmarks import ingestion, machine, plan_generation, regeneration
+from lab.benchmarks import ingestion, machine, plan_generation, privacy, regeneration
 
-PARTS = ("plan", "regen", "ingest", "simulate")
+PARTS = ("plan", "regen", "ingest", "simulate", "privacy")
 
 
 class Command(BaseCommand):
@@ -86,6 +86,14 @@ class Command(BaseCommand):
                 "```",
                 out.strip(),
                 "```",
+            ]
+        if "privacy" in only:
+            self.stdout.write("privacy: export and erasure ...")
+            sections += [
+                "",
+                "## 5. A user's export and erasure (privacy)",
+                "",
+                privacy.report(privacy.run()),
             ]
         Path(options["output"]).write_text("\n".join(sections) + "\n")
         self.stdout.write(f"wrote {options['output']}")
