@@ -58,7 +58,7 @@ def erase_user(user_id: uuid.UUID, now: datetime | None = None, dry_run: bool = 
             with connection.cursor() as cursor:
                 for table in user_tables():
                     rows[table.table] = 0
-                    for sql, params in table.statements("DELETE FROM", user_id):
+                    for sql, params in table.deletes(user_id):
                         cursor.execute(sql, params)
                         rows[table.table] += cursor.rowcount
             if dry_run:

@@ -24,7 +24,7 @@ from core import sql_rows
 from routines.models import Plan, PlanItem, TimeBlock
 
 USER_COLUMN = "user_id"
-# Column -> the ids it must not hold, as a subquery over the user's own rows.
+# The user's plan, block and item ids, as subqueries over their own rows.
 _PLAN_IDS = "SELECT id FROM {plans} WHERE user_id = %s"
 _BLOCK_IDS = "SELECT id FROM {blocks} WHERE plan_id IN (" + _PLAN_IDS + ")"
 _ITEM_IDS = "SELECT id FROM {items} WHERE user_id = %s"
@@ -40,8 +40,8 @@ class UserTable:
     # (column, model the column points at, or None for the user's own id column)
     columns: tuple[tuple[str, type | None], ...]
 
-    def statements(self, verb: str, user_id: uuid.UUID) -> list[tuple[str, list]]:
-        """One `verb` statement per column, each an index range of its own column.
+    def deletes(self, user_id: uuid.UUID) -> list[tuple[str, list]]:
+        """One DELETE per column, each an index range of its own column.
 
         Not one statement OR-ing the columns: PostgreSQL cannot use an index for an OR of
         subquery conditions and would scan the whole table, a cost growing with every
@@ -59,7 +59,8 @@ class UserTable:
                 condition = f"= ANY(ARRAY({_ids_of(target)}))"
             else:
                 condition = f"IN ({_ids_of(target)})"
-            found.append((f"{verb} {quote(self.table)} WHERE {quote(column)} {condition}", [user]))
+            sql = f"DELETE FROM {quote(self.table)} WHERE {quote(column)} {condition}"
+            found.append((sql, [user]))
         return found
 
 
