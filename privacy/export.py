@@ -16,7 +16,7 @@ from functools import cache
 
 from django.apps import apps
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db.models import Model, Q
+from django.db.models import Model, Q, QuerySet
 from django.utils import timezone
 from rest_framework.serializers import Serializer
 
@@ -169,16 +169,23 @@ def _feedback_pages(user_id: uuid.UUID) -> Iterator[list]:
 
 def _rotation_pages(user_id: uuid.UUID) -> Iterator[list]:
     rows = TaskRotationState.objects.filter(user_id=user_id).order_by("variation_group")
-    after: str | None = None
+    for page in _keyset_pages(rows, "variation_group"):
+        yield _rows(RotationExportSerializer, page)
+
+
+def _keyset_pages(rows: QuerySet, key: str) -> Iterator[list]:
+    """`rows` (ordered by the unique `key`) ROWS_PER_PAGE at a time, each after the last."""
+    after = None
     while True:
-        page = rows if after is None else rows.filter(variation_group__gt=after)
+        page = rows if after is None else rows.filter(**{f"{key}__gt": after})
         found = list(page[:ROWS_PER_PAGE])
         if not found:
             return
-        yield _rows(RotationExportSerializer, found)
+        yield found
         if len(found) < ROWS_PER_PAGE:
             return
-        after = found[-1].variation_group
+        last = found[-1]
+        after = last[key] if isinstance(last, dict) else getattr(last, key)
 
 
 def _other_tables(user_id: uuid.UUID) -> Iterator[tuple[str, Iterator[list]]]:
@@ -213,14 +220,6 @@ def _mine(model: type[Model], columns, user_id: uuid.UUID) -> Q:
 
 
 def _model_pages(model: type[Model], condition: Q) -> Iterator[list]:
-    rows = model._default_manager.filter(condition).order_by("pk")
-    after = None
-    while True:
-        page = rows if after is None else rows.filter(pk__gt=after)
-        found = list(page.values()[:ROWS_PER_PAGE])
-        if not found:
-            return
-        yield found
-        if len(found) < ROWS_PER_PAGE:
-            return
-        after = found[-1][model._meta.pk.attname]
+    key = model._meta.pk.attname
+    rows = model._default_manager.filter(condition).order_by(key).values()
+    return _keyset_pages(rows, key)
