@@ -1,3 +1,4 @@
+import os
 import sys
 
 from django.core.management.base import BaseCommand, CommandError
@@ -24,10 +25,16 @@ class Command(BaseCommand):
             return
         try:
             # "x": never overwrite a file that is there, another user's export perhaps.
-            with open(target, "x", encoding="utf-8") as out:
-                self._write(user_id, out)
+            out = open(target, "x", encoding="utf-8")  # noqa: SIM115 - closed below
         except OSError as exc:
             raise CommandError(f"--output: cannot write {target}: {exc.strerror}") from exc
+        try:
+            with out:
+                self._write(user_id, out)
+        except BaseException:
+            # A cut-off document is not an export: leave no half-written file behind.
+            os.remove(target)
+            raise
         self.stderr.write(f"wrote the export of {user_id} to {target}")
 
     def _write(self, user_id, out) -> None:
