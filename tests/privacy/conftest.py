@@ -3,9 +3,11 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from django.db import connection
 
 from feedback.services import Outcome, record_outcomes
 from profiles.services import update_profile
+from routines.models import PlanItem
 from routines.services import generate_plan
 
 FIRST_DAY = date(2026, 11, 23)
@@ -55,3 +57,34 @@ def history(task_library) -> History:
 def bystander(task_library) -> History:
     """Another user, whose data must come through every erasure untouched."""
     return make_history(uuid.uuid4(), days=2, note=BYSTANDER_NOTE)
+
+
+def db_uuid(value: uuid.UUID):
+    return PlanItem._meta.get_field("user_id").get_db_prep_value(value, connection)
+
+
+def later_tables():
+    """Tables another room might add after this code: one with a user_id, one keyed by a
+    plan item only (a propensity log), created here in raw SQL with no model at all."""
+    uuid_type = connection.data_types["UUIDField"]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE TABLE later_user_facts (id integer PRIMARY KEY, user_id {uuid_type}, "
+            "fact text)"
+        )
+        cursor.execute(
+            f"CREATE TABLE later_item_log (id integer PRIMARY KEY, plan_item_id {uuid_type}, "
+            "propensity real)"
+        )
+
+
+def fill_later_tables(history, n):
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO later_user_facts VALUES (%s, %s, %s)",
+            [n, db_uuid(history.user_id), "first completion"],
+        )
+        cursor.execute(
+            "INSERT INTO later_item_log VALUES (%s, %s, %s)",
+            [n, db_uuid(history.item_ids[0]), 0.5],
+        )

@@ -16,7 +16,14 @@ from privacy.services import erase_user, erasure_preview, subject_hash, was_eras
 from privacy.tables import UserTable
 from routines.models import Plan, PlanItem, TimeBlock
 
-from .conftest import BYSTANDER_NOTE, NOTE, make_history
+from .conftest import (
+    BYSTANDER_NOTE,
+    NOTE,
+    db_uuid,
+    fill_later_tables,
+    later_tables,
+    make_history,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -36,10 +43,6 @@ def count(sql: str, params) -> int:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchone()[0]
-
-
-def db_uuid(value: uuid.UUID):
-    return PlanItem._meta.get_field("user_id").get_db_prep_value(value, connection)
 
 
 def traces(user_id: uuid.UUID, note: str, plan_ids, block_ids, item_ids) -> dict[str, int]:
@@ -71,33 +74,6 @@ def ids_of(user_id):
     blocks = list(TimeBlock.objects.filter(plan_id__in=plans).values_list("id", flat=True))
     items = list(PlanItem.objects.filter(user_id=user_id).values_list("id", flat=True))
     return plans, blocks, items
-
-
-def later_tables():
-    """Tables another room might add after this code: one with a user_id, one keyed by a
-    plan item only (a propensity log), created here in raw SQL with no model at all."""
-    uuid_type = connection.data_types["UUIDField"]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"CREATE TABLE later_user_facts (id integer PRIMARY KEY, user_id {uuid_type}, "
-            "fact text)"
-        )
-        cursor.execute(
-            f"CREATE TABLE later_item_log (id integer PRIMARY KEY, plan_item_id {uuid_type}, "
-            "propensity real)"
-        )
-
-
-def fill_later_tables(history, n):
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "INSERT INTO later_user_facts VALUES (%s, %s, %s)",
-            [n, db_uuid(history.user_id), "first completion"],
-        )
-        cursor.execute(
-            "INSERT INTO later_item_log VALUES (%s, %s, %s)",
-            [n, db_uuid(history.item_ids[0]), 0.5],
-        )
 
 
 def test_nothing_of_the_user_remains_in_any_table(history, bystander):

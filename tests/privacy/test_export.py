@@ -6,8 +6,8 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
+from django.db import connection, models
+from django.test.utils import CaptureQueriesContext, isolate_apps
 
 from feedback.outcomes import item_outcomes
 from privacy import export
@@ -16,7 +16,7 @@ from privacy.export import export_chunks
 from profiles.models import UserPreferenceProfile
 from tests.factories import FeedbackFactory, PlanFactory, PlanItemFactory, TimeBlockFactory
 
-from .conftest import NOTE, NOW
+from .conftest import NOTE, NOW, fill_later_tables, later_tables
 
 pytestmark = pytest.mark.django_db
 
@@ -146,3 +146,53 @@ def test_feedback_pages_split_within_a_day_lose_and_repeat_nothing(db, monkeypat
     exported = [row["id"] for row in document(user)["feedback"]]
     assert len(exported) == 9 and len(set(exported)) == 9
     assert {str(r.id) for r in rows} <= set(exported)
+
+
+def test_the_command_leaves_no_half_written_file(history, tmp_path, monkeypatch):
+    def failing(user_id, now=None):
+        yield '{"user_id": '
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr("privacy.management.commands.export_user_data.export_chunks", failing)
+    target = tmp_path / "export.json"
+    with pytest.raises(RuntimeError):
+        call_command("export_user_data", str(history.user_id), "--output", str(target))
+    assert not target.exists()
+
+
+def test_a_later_table_with_a_model_is_exported_too(history, monkeypatch):
+    """A table another room adds (here in raw SQL, with a model in an isolated registry)
+    appears under other_tables with no change to the export."""
+    later_tables()
+    fill_later_tables(history, 7)
+    with isolate_apps("privacy"):
+
+        class LaterUserFact(models.Model):  # noqa: DJ008 - a stand-in, never shown
+            user_id = models.UUIDField()
+            fact = models.TextField()
+
+            class Meta:
+                app_label = "privacy"
+                db_table = "later_user_facts"
+                managed = False
+
+        class LaterItemLog(models.Model):  # noqa: DJ008 - a stand-in, never shown
+            plan_item_id = models.UUIDField()
+            propensity = models.FloatField()
+
+            class Meta:
+                app_label = "privacy"
+                db_table = "later_item_log"
+                managed = False
+
+    real = export.apps.get_models
+    monkeypatch.setattr(
+        export.apps, "get_models", lambda **kw: [*real(**kw), LaterUserFact, LaterItemLog]
+    )
+    other = document(history.user_id)["other_tables"]
+    assert other["later_user_facts"] == [
+        {"id": 7, "user_id": str(history.user_id), "fact": "first completion"}
+    ]
+    assert other["later_item_log"] == [
+        {"id": 7, "plan_item_id": str(history.item_ids[0]), "propensity": 0.5}
+    ]
