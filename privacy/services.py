@@ -51,6 +51,7 @@ def erase_user(user_id: uuid.UUID, now: datetime | None = None, dry_run: bool = 
     are exactly what a real one would delete, and it writes nothing.
     """
     now = now or timezone.now()
+    digest = subject_hash(user_id)
     rows: dict[str, int] = {}
     try:
         with transaction.atomic():
@@ -63,13 +64,13 @@ def erase_user(user_id: uuid.UUID, now: datetime | None = None, dry_run: bool = 
                         rows[table.table] += cursor.rowcount
             if dry_run:
                 raise _DryRun
-            _record(subject_hash(user_id), now)
+            _record(digest, now)
     except _DryRun:
         return Erasure(rows, dry_run=True)
     # The hash, not the id: the log must not undo what the erasure did.
     logger.info(
         "User data erased",
-        extra={"subject_hash": subject_hash(user_id), "rows": sum(rows.values())},
+        extra={"subject_hash": digest, "rows": sum(rows.values())},
     )
     return Erasure(rows, dry_run=False)
 

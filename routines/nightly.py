@@ -140,9 +140,9 @@ def _write_batch(
     plans = [PlanToStore(request, draft_plan(request)) for request in requests]
     try:
         with transaction.atomic():
-            # Under the profiles' locks, the order erasure takes them in: a user erased
-            # since `requests` were read is left out, and one erased later waits for this
-            # write and deletes it.
+            # The profiles are locked first, as erasure locks them before deleting: a user
+            # erased since `requests` were read is left out, and an erasure arriving now
+            # waits for this write, then deletes it.
             present = lock_profiles([plan.user_id for plan in plans])
             erased = len(plans) - len(present)
             plans = [plan for plan in plans if plan.user_id in present]
