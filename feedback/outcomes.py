@@ -160,6 +160,18 @@ def outcomes_by_category(since: date, until: date, today: date) -> list[tuple[st
         return [(category, int(done), int(n)) for category, done, n in cursor.fetchall()]
 
 
+# ---- an item without an outcome row ------------------------------------------------------
+
+PENDING = "pending"
+UNEXPOSED = "unexposed"
+
+
+def state_without_outcome(day: date, today: date) -> str:
+    """What an item that is not among the outcomes is: its day has not ended yet (pending),
+    or it ended with no feedback from the user that day (unexposed, the plan unseen)."""
+    return PENDING if day >= today else UNEXPOSED
+
+
 # ---- item by item, for off-policy evaluation ----------------------------------------------
 
 _ITEMS_SQL = """
@@ -167,6 +179,7 @@ WITH o AS ({outcomes})
 SELECT o.user_id, o.item_id, o.day, o.category, t.subcategory, t.difficulty, o.time_of_day,
        o.state, o.skip_reason, o.rating, o.mode, {duration}
   FROM o LEFT JOIN {task} t ON t.id = o.task_id
+ {until}
  ORDER BY o.user_id, o.day
 """
 
@@ -183,16 +196,29 @@ class ItemOutcome:
         return 1.0 if self.group.state == learning.COMPLETED else 0.0
 
 
-def item_outcomes(user_ids: Sequence[uuid.UUID], since: date, today: date) -> list[ItemOutcome]:
-    """Every outcome of these users' items dated from `since`, as of `today`."""
+def item_outcomes(
+    user_ids: Sequence[uuid.UUID], since: date, today: date, until: date | None = None
+) -> list[ItemOutcome]:
+    """Every outcome of these users' items dated from `since` (to `until`), as of `today`.
+
+    `until` bounds a page of a long history (the privacy export): the days after it are
+    not read, and the outcomes up to it are exactly those of the unbounded call.
+    """
     ids = list(dict.fromkeys(user_ids))
     if not ids:
         return []
+    # Ending the inner read the day after `until` keeps `until`'s own unanswered items
+    # (they need their day to be over, day < today) without reading later days.
+    bound = today if until is None or until >= today else until + timedelta(days=1)
     sql = _ITEMS_SQL.format(
-        outcomes=_outcomes_sql(len(ids)), task=Task._meta.db_table, duration=_DURATION
+        outcomes=_outcomes_sql(len(ids)),
+        task=Task._meta.db_table,
+        duration=_DURATION,
+        until="WHERE o.day <= %s" if until is not None else "",
     )
+    params = _outcomes_params(ids, since, bound) + ([until] if until is not None else [])
     with sql_rows.cursor() as cursor:
-        cursor.execute(sql, _outcomes_params(ids, since, today))
+        cursor.execute(sql, params)
         rows = cursor.fetchall()
     return [
         ItemOutcome(

@@ -1,4 +1,3 @@
-import uuid
 from datetime import timedelta
 
 from django.http import HttpResponse
@@ -10,6 +9,7 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 
 from core.api.access import require_access
+from core.api.fields import path_uuid
 from core.api.schema import COMMON_ERRORS, USER_ID, error
 from profiles import services as profile_services
 from profiles.selectors import get_profile, local_today
@@ -38,13 +38,6 @@ COMPLETION_EXAMPLE = OpenApiExample(
     },
     request_only=True,
 )
-
-
-def _user_id(raw: str) -> uuid.UUID:
-    try:
-        return uuid.UUID(raw)
-    except ValueError as exc:
-        raise ValidationError({"user_id": ["Must be a valid UUID."]}) from exc
 
 
 class FeedbackViewSet(viewsets.ViewSet):
@@ -106,7 +99,7 @@ class FeedbackViewSet(viewsets.ViewSet):
         tags=["feedback"],
     )
     def profile(self, request, user_id: str):
-        user = _user_id(user_id)
+        user = path_uuid(user_id)
         require_access(request, user, "Profile")
         profile = get_profile(user)
         if profile is None:
@@ -131,7 +124,7 @@ class FeedbackViewSet(viewsets.ViewSet):
         tags=["feedback"],
     )
     def update_profile(self, request, user_id: str):
-        user = _user_id(user_id)
+        user = path_uuid(user_id)
         require_access(request, user, "Profile")
         serializer = ProfileUpdateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -177,7 +170,7 @@ class FeedbackViewSet(viewsets.ViewSet):
         tags=["feedback"],
     )
     def weekly(self, request, user_id: str):
-        user = _user_id(user_id)
+        user = path_uuid(user_id)
         require_access(request, user, "Profile")
         query = WeeklySummaryQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)

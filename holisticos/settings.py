@@ -88,6 +88,11 @@ METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
 # signed-in staff and to METRICS_ALLOWED_NETWORKS.
 API_DOCS_PUBLIC = env.bool("API_DOCS_PUBLIC", default=DEBUG)
 
+# Erasure records keep HMAC(salt, user id), never the id (privacy/models.py says why a
+# secret). Set it apart from SECRET_KEY: rotating SECRET_KEY must not make the erasures
+# recorded so far impossible to look up. Unset, it is derived from SECRET_KEY.
+PRIVACY_ERASURE_SALT = env.str("PRIVACY_ERASURE_SALT", default="") or f"erasure:{SECRET_KEY}"
+
 INSTALLED_APPS = [
     # First: in an installed wheel the project's templates ship as core's app templates
     # (pyproject.toml) and must override the admin's own.
@@ -109,6 +114,7 @@ INSTALLED_APPS = [
     "profiles",
     "routines",
     "feedback",
+    "privacy",
 ]
 # Research tools (simulation, benchmarks) come with the dev extra only: a production
 # install has no `lab` package, so no `simulate` or `bench` command.

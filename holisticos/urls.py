@@ -14,6 +14,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/plans/", include("routines.urls")),
     path("api/v1/feedback/", include("feedback.urls")),
+    path("api/v1/users/", include("privacy.urls")),
     # Closed with DEBUG off except to staff and the metrics audience (API_DOCS_PUBLIC).
     path("api/schema/", api_docs_view(SpectacularAPIView.as_view()), name="api-schema"),
     path(

@@ -42,6 +42,19 @@ def lock_profile(user_id: uuid.UUID) -> UserPreferenceProfile | None:
     return sql_rows.instance(UserPreferenceProfile, _LOCKED_PROFILE_FIELDS, row)
 
 
+def lock_profiles(user_ids: list[uuid.UUID]) -> set[uuid.UUID]:
+    """Lock these users' profiles for this transaction; the ids whose profile still exists.
+
+    Writers of a user's data that run from a list read earlier (the nightly batch) take it
+    before writing: erasing a user deletes under the same lock (privacy.services), so a
+    user erased since the list was read has no profile here and must get nothing written.
+    """
+    if not user_ids:
+        return set()
+    rows = UserPreferenceProfile.objects.select_for_update().filter(user_id__in=user_ids)
+    return set(rows.order_by("user_id").values_list("user_id", flat=True))
+
+
 def create_profile(
     user_id: uuid.UUID, archetype: str, now: datetime
 ) -> tuple[UserPreferenceProfile, bool]:

@@ -13,6 +13,7 @@ from library.choices import Mode
 from library.selectors import active_candidates
 from profiles.models import UserPreferenceProfile
 from profiles.selectors import profiles_by_user
+from profiles.services import lock_profiles
 
 from .drafting import (
     DEFAULT_WAKE_TIME,
@@ -34,6 +35,8 @@ class RegenerationReport:
     users: int = 0
     plans_written: int = 0
     fallbacks: int = 0
+    # Users erased after their batch was read (privacy): no plan written for them.
+    skipped: int = 0
     failures: list[tuple[uuid.UUID, str]] = field(default_factory=list)
 
 
@@ -65,29 +68,45 @@ def regenerate_plans(
             continue
         if before_batch is not None and not dry_run:
             before_batch([user.user_id for user in mine])
-        requests = _requests(day, mine, candidates)
+        requests = _requests(day, mine, candidates, report)
         if dry_run:
             _dry_run(requests, report, on_user_done)
         elif not _write_batch(day, requests, report, on_user_done):
             with transaction.atomic():
                 for request in requests:
-                    _regenerate_one(request, report)
+                    if lock_profiles([request.user_id]):
+                        _regenerate_one(request, report)
+                    else:
+                        _skip_erased(report)
                     if on_user_done is not None:
                         on_user_done(report)
     return report
 
 
 def _requests(
-    day: date, users: list[UserToPlan], candidates: Sequence[Candidate]
+    day: date, users: list[UserToPlan], candidates: Sequence[Candidate], report: RegenerationReport
 ) -> list[PlanRequest]:
-    """One batch's plan requests, from two reads for all its users (profiles, rotation)."""
+    """One batch's plan requests, from two reads for all its users (profiles, rotation).
+
+    The batch lists users with a profile; one without a profile now was erased since the
+    list was read, and is skipped.
+    """
     ids = [user.user_id for user in users]
     profiles = profiles_by_user(ids)
     recent = recent_task_use_many(ids, day)
-    return [
-        _request(day, user, profiles.get(user.user_id), recent.get(user.user_id, {}), candidates)
-        for user in users
-    ]
+    requests = []
+    for user in users:
+        profile = profiles.get(user.user_id)
+        if profile is None:
+            _skip_erased(report)
+            continue
+        requests.append(_request(day, user, profile, recent.get(user.user_id, {}), candidates))
+    return requests
+
+
+def _skip_erased(report: RegenerationReport) -> None:
+    report.users += 1
+    report.skipped += 1
 
 
 def _request(
@@ -119,7 +138,14 @@ def _write_batch(
     plans = [PlanToStore(request, draft_plan(request)) for request in requests]
     try:
         with transaction.atomic():
-            store_plans(day, plans, regenerate=True)
+            # The profiles are locked first, as erasure locks them before deleting: a user
+            # erased since `requests` were read is left out, and an erasure arriving now
+            # waits for this write, then deletes it.
+            present = lock_profiles([plan.user_id for plan in plans])
+            erased = len(plans) - len(present)
+            plans = [plan for plan in plans if plan.user_id in present]
+            if plans:
+                store_plans(day, plans, regenerate=True)
     except Exception:
         logger.warning(
             "Writing a batch of plans failed; writing its users one at a time",
@@ -127,6 +153,8 @@ def _write_batch(
             extra={"date": day.isoformat(), "users": len(plans)},
         )
         return False
+    for _ in range(erased):
+        _skip_erased(report)
     for plan in plans:
         count_plan(plan.draft)
         _tally(report, plan.draft.plan_type)

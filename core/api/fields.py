@@ -1,9 +1,11 @@
 """Serializer fields whose errors name the allowed values (the client can fix its request)."""
 
+import uuid
 from datetime import date
 
 from django.db.models import TextChoices
 from rest_framework import serializers
+from rest_framework.exceptions import ValidationError
 
 
 def choice_field(label: str, choices: type[TextChoices], **kwargs) -> serializers.ChoiceField:
@@ -15,6 +17,14 @@ def choice_field(label: str, choices: type[TextChoices], **kwargs) -> serializer
         },
         **kwargs,
     )
+
+
+def path_uuid(raw: str, name: str = "user_id") -> uuid.UUID:
+    """A UUID from the URL path; otherwise a 400 naming the path parameter."""
+    try:
+        return uuid.UUID(raw)
+    except ValueError as exc:
+        raise ValidationError({name: ["Must be a valid UUID."]}) from exc
 
 
 class StrictUUIDField(serializers.UUIDField):

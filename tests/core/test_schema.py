@@ -28,6 +28,8 @@ def test_schema_generation_is_clean_and_documents_every_endpoint():
         ("/api/v1/feedback/profile/{user_id}", "get"),
         ("/api/v1/feedback/profile/{user_id}", "patch"),
         ("/api/v1/feedback/summary/{user_id}/weekly", "get"),
+        ("/api/v1/users/{user_id}/export", "get"),
+        ("/api/v1/users/{user_id}", "delete"),
     }
     documented = {(path, method) for path, ops in paths.items() for method in ops}
     assert expected <= documented

@@ -79,6 +79,7 @@ class Command(BaseCommand):
         self.stdout.write(
             f"{prefix}users={report.users} plans_written={report.plans_written} "
             f"fallbacks={report.fallbacks} failures={len(report.failures)} "
+            f"skipped_erased={report.skipped} "
             f"elapsed={elapsed:.1f}s"
         )
         if report.failures:

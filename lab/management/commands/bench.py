@@ -14,10 +14,11 @@ from lab.benchmarks import (
     ingestion,
     machine,
     plan_generation,
+    privacy,
     regeneration,
 )
 
-PARTS = ("plan", "regen", "ingest", "simulate", "growth", "celery")
+PARTS = ("plan", "regen", "ingest", "simulate", "growth", "celery", "privacy")
 
 
 class Command(BaseCommand):
@@ -109,6 +110,14 @@ class Command(BaseCommand):
                 "## 6. The nightly run on Celery",
                 "",
                 celery_scaling.report(celery_scaling.run()),
+            ]
+        if "privacy" in only:
+            self.stdout.write("privacy: export and erasure ...")
+            sections += [
+                "",
+                "## 7. A user's export and erasure (privacy)",
+                "",
+                privacy.report(privacy.run()),
             ]
         Path(options["output"]).write_text("\n".join(sections) + "\n")
         self.stdout.write(f"wrote {options['output']}")
