@@ -25,11 +25,26 @@ rows stay correct, only unpruned.
 """
 
 import hashlib
+import logging
 import re
+import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 
 from django.db import transaction
+
+log = logging.getLogger(__name__)
+LOCK_TIMEOUT_MS = 10_000
+
+
+@contextmanager
+def timed_step(table: str, what: str):
+    """Log how long a step took: the operator's answer to "how long was it locked?"."""
+    started = time.monotonic()
+    yield
+    log.info("partitioning %s: %s took %.3f s", table, what, time.monotonic() - started)
+
 
 _BOUND = re.compile(r"FROM \((?:'([\d-]+)'|MINVALUE)\) TO \((?:'([\d-]+)'|MAXVALUE)\)")
 
@@ -190,15 +205,18 @@ def prepare(cursor, table: str, key: str, upper: date) -> None:
             f'CHECK ("{key}" IS NOT NULL AND "{key}" < \'{upper.isoformat()}\') NOT VALID'
         )
     if row is None or not row[0]:
-        cursor.execute(f'ALTER TABLE "{table}" VALIDATE CONSTRAINT "{check}"')
+        with timed_step(table, "validate the bound (SHARE UPDATE EXCLUSIVE: reads, writes go on)"):
+            cursor.execute(f'ALTER TABLE "{table}" VALIDATE CONSTRAINT "{check}"')
     for name, _kind, columns in _keys(cursor, table):
         if key in columns:
             continue
         index = _short(old, name)
         cursor.execute(f'DROP INDEX IF EXISTS "{index}"')  # a CONCURRENTLY build that failed
-        cursor.execute(
-            f'CREATE UNIQUE INDEX CONCURRENTLY "{index}" ON "{table}" ({_columns([*columns, key])})'
-        )
+        with timed_step(table, f"build {index} concurrently (no lock on writes)"):
+            cursor.execute(
+                f'CREATE UNIQUE INDEX CONCURRENTLY "{index}" ON "{table}" '
+                f"({_columns([*columns, key])})"
+            )
 
 
 def convert(cursor, table: str, key: str, upper: date, months_ahead: int, after_attach=None) -> str:
@@ -209,7 +227,13 @@ def convert(cursor, table: str, key: str, upper: date, months_ahead: int, after_
     """
     old = f"{table}_p_before_{upper:%Y_%m}"
     check = _short(old, "bound")
-    with transaction.atomic():
+    with (
+        timed_step(table, "swap in the partitioned table (ACCESS EXCLUSIVE)"),
+        transaction.atomic(),
+    ):
+        # Waiting for the lock queues every other query behind us: give up instead (a
+        # rerun continues where this stopped).
+        cursor.execute(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT_MS}ms'")
         keys = _keys(cursor, table)
         foreign_keys = _foreign_keys(cursor, table)
         # Incoming foreign keys point at the old table's id; the caller re-creates them.

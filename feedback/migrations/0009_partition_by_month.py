@@ -73,7 +73,8 @@ def forward(apps, schema_editor):
         else:
             upper = min(p.upper for p in partitions.partitions(cursor, ITEMS) if p.lower is None)
         # A scan of feedback with only SHARE UPDATE EXCLUSIVE: reads and writes go on.
-        cursor.execute(f'ALTER TABLE "{FEEDBACK}" VALIDATE CONSTRAINT "{LINK}"')
+        with partitions.timed_step(FEEDBACK, "validate the link to plan_items"):
+            cursor.execute(f'ALTER TABLE "{FEEDBACK}" VALIDATE CONSTRAINT "{LINK}"')
         partitions.prepare(cursor, FEEDBACK, KEY, upper)
         partitions.convert(cursor, FEEDBACK, KEY, upper, MONTHS_AHEAD)
 

@@ -8,9 +8,9 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
-from lab.benchmarks import ingestion, machine, plan_generation, regeneration
+from lab.benchmarks import ingestion, machine, plan_generation, regeneration, storage
 
-PARTS = ("plan", "regen", "ingest", "simulate")
+PARTS = ("plan", "regen", "ingest", "simulate", "storage")
 
 
 class Command(BaseCommand):
@@ -86,6 +86,14 @@ class Command(BaseCommand):
                 "```",
                 out.strip(),
                 "```",
+            ]
+        if "storage" in only:
+            self.stdout.write("storage: bytes per row, partitioning a live database ...")
+            sections += [
+                "",
+                "## 5. Storage: bytes per plan item, partitioning a live database",
+                "",
+                storage.report(storage.run()),
             ]
         Path(options["output"]).write_text("\n".join(sections) + "\n")
         self.stdout.write(f"wrote {options['output']}")
