@@ -56,27 +56,38 @@ def forward(apps, schema_editor):
     with schema_editor.connection.cursor() as cursor:
         if partitions.is_partitioned(cursor, FEEDBACK):
             return
-        upper = _upper(cursor)
-        if not partitions.is_partitioned(cursor, ITEMS):
-            cursor.execute(
-                f'SELECT count(*) FROM "{FEEDBACK}" f JOIN "{ITEMS}" i ON i.id = f.plan_item_id '
-                f'WHERE f."{KEY}" <> i."{KEY}"'
+        # The scans below take minutes on a big table and block no one; the settings'
+        # statement timeout (meant for requests) would cancel them. The exclusive step has
+        # its own lock_timeout (core/partitions.py).
+        cursor.execute("SET statement_timeout = 0")
+        try:
+            _partition(cursor)
+        finally:
+            cursor.execute("RESET statement_timeout")
+
+
+def _partition(cursor) -> None:
+    upper = _upper(cursor)
+    if not partitions.is_partitioned(cursor, ITEMS):
+        cursor.execute(
+            f'SELECT count(*) FROM "{FEEDBACK}" f JOIN "{ITEMS}" i ON i.id = f.plan_item_id '
+            f'WHERE f."{KEY}" <> i."{KEY}"'
+        )
+        mismatched = cursor.fetchone()[0]
+        if mismatched:
+            raise RuntimeError(
+                f"{mismatched} feedback rows have a scheduled_date other than their plan "
+                "item's; the composite foreign key needs them equal"
             )
-            mismatched = cursor.fetchone()[0]
-            if mismatched:
-                raise RuntimeError(
-                    f"{mismatched} feedback rows have a scheduled_date other than their plan "
-                    "item's; the composite foreign key needs them equal"
-                )
-            partitions.prepare(cursor, ITEMS, KEY, upper)
-            partitions.convert(cursor, ITEMS, KEY, upper, MONTHS_AHEAD, after_attach=_link_feedback)
-        else:
-            upper = min(p.upper for p in partitions.partitions(cursor, ITEMS) if p.lower is None)
-        # A scan of feedback with only SHARE UPDATE EXCLUSIVE: reads and writes go on.
-        with partitions.timed_step(FEEDBACK, "validate the link to plan_items"):
-            cursor.execute(f'ALTER TABLE "{FEEDBACK}" VALIDATE CONSTRAINT "{LINK}"')
-        partitions.prepare(cursor, FEEDBACK, KEY, upper)
-        partitions.convert(cursor, FEEDBACK, KEY, upper, MONTHS_AHEAD)
+        partitions.prepare(cursor, ITEMS, KEY, upper)
+        partitions.convert(cursor, ITEMS, KEY, upper, MONTHS_AHEAD, after_attach=_link_feedback)
+    else:
+        upper = min(p.upper for p in partitions.partitions(cursor, ITEMS) if p.lower is None)
+    # A scan of feedback with only SHARE UPDATE EXCLUSIVE: reads and writes go on.
+    with partitions.timed_step(FEEDBACK, "validate the link to plan_items"):
+        cursor.execute(f'ALTER TABLE "{FEEDBACK}" VALIDATE CONSTRAINT "{LINK}"')
+    partitions.prepare(cursor, FEEDBACK, KEY, upper)
+    partitions.convert(cursor, FEEDBACK, KEY, upper, MONTHS_AHEAD)
 
 
 class Migration(migrations.Migration):
