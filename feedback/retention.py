@@ -107,14 +107,16 @@ def _drop_partitions(report: PruneReport, batch_size: int, dry_run: bool, say) -
             report.partitions_dropped.append(part.name)
             continue
         # Feedback copies its item's date: the links into this month are found by date.
+        # The date range twice: the outer one lets the update touch only that month's
+        # feedback partitions.
         clear = (
-            f'UPDATE "{feedback}" SET plan_item_id = NULL WHERE id IN ('
-            f'SELECT id FROM "{feedback}" WHERE plan_item_id IS NOT NULL '
+            f'UPDATE "{feedback}" SET plan_item_id = NULL WHERE "{KEY}" >= %s AND "{KEY}" < %s '
+            f'AND id IN (SELECT id FROM "{feedback}" WHERE plan_item_id IS NOT NULL '
             f'AND "{KEY}" >= %s AND "{KEY}" < %s LIMIT %s)'
         )
         while True:
             with transaction.atomic(), connection.cursor() as cursor:
-                cursor.execute(clear, [lower, part.upper, batch_size])
+                cursor.execute(clear, [lower, part.upper, lower, part.upper, batch_size])
                 cleared = cursor.rowcount
             report.links_cleared += cleared
             if cleared < batch_size:
