@@ -2,8 +2,10 @@
 
 import uuid
 from datetime import date, timedelta
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
 
 from core import partitions
@@ -11,7 +13,13 @@ from feedback.models import UserTaskFeedback
 from feedback.retention import ensure_partitions, prune_history
 from routines.models import Plan, PlanItem
 from routines.services import generate_plan
-from tests.factories import FeedbackFactory, PlanFactory, PlanItemFactory, TimeBlockFactory
+from tests.factories import (
+    FeedbackFactory,
+    PlanFactory,
+    PlanItemFactory,
+    ProfileFactory,
+    TimeBlockFactory,
+)
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
 
@@ -120,3 +128,15 @@ def test_ensure_partitions_adds_months_once_and_reports_a_month_in_the_default()
     created, problems = ensure_partitions(beyond, months_ahead=2)
     assert partitions.partition_name("plan_items", beyond) in created  # the empty month
     assert problems and "plan_items" in problems[0]
+
+
+def test_the_nightly_run_creates_the_month_it_writes_into(task_library):
+    last = _monthly("plan_items")[-1]
+    day = last.upper + timedelta(days=3)  # a month no partition covers yet
+    ProfileFactory()
+
+    call_command("regenerate_plans", "--date", day.isoformat(), "--all", stdout=StringIO())
+
+    month = partitions.partition_name("plan_items", last.upper)
+    item = PlanItem.objects.filter(scheduled_date=day).first()
+    assert _home("plan_items", item.id) == month  # not the default

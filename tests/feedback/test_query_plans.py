@@ -165,8 +165,9 @@ def test_rotation_and_evaluation_by_the_items_own_date(history):
 
     def reads():
         list(
-            PlanItem.objects.filter(user_id__in=[user], task_library__isnull=False, **window)
-            .values_list("user_id", "task_library_id", "scheduled_date")
+            PlanItem.objects.filter(
+                user_id__in=[user], task_library__isnull=False, **window
+            ).values_list("user_id", "task_library_id", "scheduled_date")
         )
         list(PlanItem.objects.filter(is_dynamic=True, propensity__isnull=False, **window))
 
