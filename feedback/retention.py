@@ -22,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 
 from core import partitions
 from routines.models import Plan, PlanItem, TimeBlock
@@ -49,12 +49,18 @@ def ensure_partitions(today: date, months_ahead: int) -> tuple[list[str], list[s
         return [], []
     through = partitions.add_months(partitions.month_start(today), months_ahead)
     created, problems = [], []
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK])
-        for table in PARTITIONED:
-            made, trouble = partitions.ensure_months(cursor, table, KEY, through)
-            created += made
-            problems += trouble
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK])
+            # Creating a partition locks the parent briefly; never queue the app behind a
+            # long query for it. Writes land in the default partition meanwhile.
+            cursor.execute(f"SET LOCAL lock_timeout = '{partitions.LOCK_TIMEOUT_MS}ms'")
+            for table in PARTITIONED:
+                made, trouble = partitions.ensure_months(cursor, table, KEY, through)
+                created += made
+                problems += trouble
+    except DatabaseError as exc:
+        return [], [f"partitions not created: {exc}"]
     return created, problems
 
 
