@@ -51,10 +51,10 @@ class UserTaskFeedback(models.Model):
     class Meta:
         db_table = "user_task_feedback"
         ordering = ["-scheduled_date", "-scheduled_time"]
+        # user_id alone is the prefix of (user_id, scheduled_date) and of the unique
+        # constraint; a boolean `completed` index was never chosen by the planner.
         indexes = [
-            models.Index(fields=["user_id"], name="idx_user_task_feedback_user_id"),
             models.Index(fields=["scheduled_date"], name="idx_user_task_feedback_sched"),
-            models.Index(fields=["completed"], name="idx_user_task_feedback_done"),
             models.Index(fields=["user_id", "scheduled_date"], name="idx_feedback_user_date"),
         ]
         constraints = [

@@ -40,6 +40,9 @@ ENABLE_DYNAMIC_PLANS = env.bool("ENABLE_DYNAMIC_PLANS", default=True)
 FEEDBACK_COLLECTION_ENABLED = env.bool("FEEDBACK_COLLECTION_ENABLED", default=True)
 TASK_LIBRARY_VERSION = env.str("TASK_LIBRARY_VERSION", default="v1")
 SCORING_POLICY = env.str("SCORING_POLICY", default="adaptive")
+# prune_history drops plan items (and their plans) older than this; at least 120 days
+# (feedback.retention.MIN_KEEP_DAYS says why). Feedback is kept whatever the age.
+HISTORY_KEEP_DAYS = env.int("HISTORY_KEEP_DAYS", default=400)
 if SCORING_POLICY not in {"static", "adaptive"}:
     raise ImproperlyConfigured("SCORING_POLICY must be 'static' or 'adaptive'.")
 

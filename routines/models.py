@@ -57,7 +57,10 @@ class Plan(models.Model):
 
 class TimeBlock(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="time_blocks")
+    # No index of its own: time_blocks_position_unique (plan, position) serves plan lookups.
+    plan = models.ForeignKey(
+        Plan, on_delete=models.CASCADE, related_name="time_blocks", db_index=False
+    )
     position = models.PositiveSmallIntegerField()
     block_name = models.CharField(max_length=50)
     start_time = models.TimeField()
@@ -81,7 +84,9 @@ class PlanItem(models.Model):
     """A scheduled task; the unit users complete or skip and send feedback about."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="items")
+    # No index of its own: plan_items_position_unique (plan, position) serves plan lookups.
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="items", db_index=False)
+    # Indexed (the default): deleting a time block checks this foreign key per block.
     time_block = models.ForeignKey(TimeBlock, on_delete=models.CASCADE, related_name="items")
     position = models.PositiveSmallIntegerField()
     user_id = models.UUIDField()
@@ -110,12 +115,13 @@ class PlanItem(models.Model):
     class Meta:
         db_table = "plan_items"
         ordering = ["plan", "position"]
+        # The task_library foreign key keeps its own index (deleting a task nulls its items).
+        # Rotation, the weekly summary, feedback targets and evaluation of given users read
+        # (user_id, scheduled_date); the dashboard, rollups and evaluation of everyone read a
+        # date window. tests/feedback/test_query_plans.py checks the plans on PostgreSQL.
         indexes = [
-            models.Index(fields=["task_library"], name="idx_plan_items_task_library_id"),
             models.Index(fields=["user_id", "scheduled_date"], name="idx_plan_items_user_date"),
-            # The dashboard's outcome counts read every user's items of a date window.
             models.Index(fields=["scheduled_date"], name="idx_plan_items_sched"),
-            models.Index(fields=["policy", "scheduled_date"], name="idx_plan_items_policy_date"),
         ]
         constraints = [
             models.UniqueConstraint(fields=["plan", "position"], name="plan_items_position_unique"),

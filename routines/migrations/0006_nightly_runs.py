@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('routines', '0003_plan_items_scheduled_date_index'),
+        ('routines', '0005_drop_redundant_indexes'),
     ]
 
     operations = [

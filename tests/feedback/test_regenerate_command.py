@@ -205,8 +205,11 @@ def test_nightly_batch_costs_a_constant_number_of_queries_per_user(task_library)
     # + relearning each batch first: lock profiles, read outcomes, write profiles, in a
     # savepoint (two more statements inside the test's transaction).
     # The first run also folds the users' pasts into their totals rows: fold, insert, read
-    # again (feedback/totals.py); later nights fold every few days.
-    assert small <= 22, small  # the library version check and the two pages read too
+    # again (feedback/totals.py); later nights fold every few days. PostgreSQL: once a run,
+    # the partition upkeep (is it partitioned, advisory lock, lock timeout, the two tables'
+    # partitions) before the first batch.
+    upkeep = 5 if connection.vendor == "postgresql" else 0
+    assert small <= 22 + upkeep, small  # the library version check and the two pages read too
 
 
 def test_batch_rewrites_keep_every_users_rotation_counts_true(task_library):

@@ -5,10 +5,13 @@ from django.core.management.base import BaseCommand, CommandError
 
 from core.command_args import iso_date, uuid_arg
 from feedback.nightly_jobs import enqueue_run, follow_run
+from feedback.retention import ensure_partitions
 from feedback.services import relearn_users
 from routines.nightly import RegenerationReport, regenerate_plans
 from routines.selectors import users_to_plan
 from routines.sharding import parse_shard
+
+PARTITION_MONTHS_AHEAD = 3
 
 
 class Command(BaseCommand):
@@ -47,6 +50,14 @@ class Command(BaseCommand):
         except ValueError as exc:
             raise CommandError(f"--shard: {exc}") from exc
 
+        if not options["dry_run"]:
+            # PostgreSQL: the months the plans are written into exist before the writes
+            # (a DEFAULT partition would take them otherwise); nothing to do on SQLite.
+            created, problems = ensure_partitions(day, PARTITION_MONTHS_AHEAD)
+            for problem in problems:
+                self.stderr.write(problem)
+            if created:
+                self.stdout.write(f"partitions created: {' '.join(created)}")
         if self._on_celery(options, user_ids, shard):
             return self._enqueue(day, options)
 

@@ -16,9 +16,10 @@ from lab.benchmarks import (
     plan_generation,
     privacy,
     regeneration,
+    storage,
 )
 
-PARTS = ("plan", "regen", "ingest", "simulate", "growth", "celery", "privacy")
+PARTS = ("plan", "regen", "ingest", "simulate", "growth", "celery", "privacy", "storage")
 
 
 class Command(BaseCommand):
@@ -118,6 +119,14 @@ class Command(BaseCommand):
                 "## 7. A user's export and erasure (privacy)",
                 "",
                 privacy.report(privacy.run()),
+            ]
+        if "storage" in only:
+            self.stdout.write("storage: bytes per row, partitioning a live database ...")
+            sections += [
+                "",
+                "## 8. Storage: bytes per plan item, partitioning a live database",
+                "",
+                storage.report(storage.run()),
             ]
         Path(options["output"]).write_text("\n".join(sections) + "\n")
         self.stdout.write(f"wrote {options['output']}")
