@@ -8,9 +8,9 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
-from lab.benchmarks import ingestion, machine, plan_generation, regeneration
+from lab.benchmarks import big_tables, ingestion, machine, plan_generation, regeneration
 
-PARTS = ("plan", "regen", "ingest", "simulate")
+PARTS = ("plan", "regen", "ingest", "simulate", "bigdb")
 
 
 class Command(BaseCommand):
@@ -21,6 +21,12 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--only", nargs="*", choices=PARTS, default=list(PARTS))
+        parser.add_argument(
+            "--big-users",
+            type=int,
+            default=5000,
+            help="bigdb: users of the first size (the second doubles them), 900 items each",
+        )
         parser.add_argument(
             "--output", default=str(Path(settings.BASE_DIR) / "docs" / "performance.md")
         )
@@ -86,6 +92,15 @@ class Command(BaseCommand):
                 "```",
                 out.strip(),
                 "```",
+            ]
+        if "bigdb" in only:
+            self.stdout.write("big tables: the dashboard, live and rolled up ...")
+            results = big_tables.run(options["big_users"], log=self.stdout.write)
+            sections += [
+                "",
+                "## 5. Big tables: the admin dashboard from daily rollups",
+                "",
+                big_tables.report(results),
             ]
         Path(options["output"]).write_text("\n".join(sections) + "\n")
         self.stdout.write(f"wrote {options['output']}")
