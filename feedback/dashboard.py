@@ -58,8 +58,10 @@ def success_metrics(days: int, today: date) -> SuccessMetrics:
 
     Plans and items count by plan date; variety follows the spec ("3+ different hydration
     tasks in 7 days"), per user and calendar week inside the window, read from the stretch
-    counts of `hydration_variety_rollups` (no user ids stored, see its model); completion by
-    category counts outcomes by the item's own date. Three queries over rollup rows.
+    counts of `hydration_variety_rollups` (no user ids stored, see its model). The feedback
+    collection rate is per item (items with feedback / items), so it sums from anonymous
+    rows. Completion by category counts outcomes by the item's own date. Three queries over
+    rollup rows, however many items and users the window holds.
     """
     since, until = window(days, today)
     plans = (

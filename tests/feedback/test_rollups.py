@@ -287,3 +287,26 @@ def test_only_one_full_nightly_run_rolls_up(task_library, who):
     args = [*who, str(profile.user_id)] if who == ["--user"] else who
     call_command("regenerate_plans", "--date", str(TODAY), *args, stdout=StringIO())
     assert not DailyPlanRollup.objects.exists()
+
+
+@pytest.mark.postgres
+def test_the_dashboard_reads_rollups_through_their_indexes(db):
+    """With sequential scans priced out, each read must find an index that serves it."""
+    from django.db import connection
+
+    since, until = TODAY - timedelta(days=28), TODAY - timedelta(days=1)
+    reads = {
+        "idx_outcome_rollup_day": DailyOutcomeRollup.objects.filter(
+            day__gte=since, day__lte=until
+        ),
+        "plan_rollup_one_per_group": DailyPlanRollup.objects.filter(
+            day__gte=since, day__lte=until
+        ),
+        "hydration_variety_one_per_stretch": HydrationVarietyRollup.objects.filter(
+            last_day__in=[until, TODAY - timedelta(days=8)]
+        ),
+    }
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        for index, queryset in reads.items():
+            assert index in queryset.explain()
