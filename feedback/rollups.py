@@ -164,12 +164,12 @@ def rollup_days(since: date, until: date, today: date) -> RollupReport:
     """Recompute every rollup of the closed days since..until (until before `today`).
 
     Idempotent: the range's rows are deleted and inserted again in one transaction. Six
-    statements a calendar week of the range, plus a lock on PostgreSQL.
+    statements a calendar week of the range, plus one on PostgreSQL (lock, planner).
     """
     check_range(since, until, today)
     counts = [0, 0, 0]
     with transaction.atomic(), sql_rows.cursor() as cursor:
-        _lock(cursor)
+        _prepare(cursor)
         for start, end in week_chunks(since, until):
             counts[0] += _outcome_week(cursor, start, end, today)
             counts[1] += _plan_week(cursor, start, end)
@@ -187,12 +187,23 @@ def nightly_rollup(plan_day: date) -> RollupReport:
     return rollup_days(today - timedelta(days=LOOKBACK_DAYS), today - timedelta(days=1), today)
 
 
-def _lock(cursor) -> None:
-    # Two runs over the same days (a manual recompute during the nightly one) would both
-    # delete, then both insert: the second would break the unique keys. SQLite already
-    # runs one writer at a time.
+def _prepare(cursor) -> None:
+    """PostgreSQL only, for this transaction: one run at a time, and index lookups.
+
+    Two runs over the same days (a manual recompute during the nightly one) would both
+    delete, then both insert: the second would break the unique keys (SQLite already runs
+    one writer at a time). And the planner, left alone, joins the range's outcomes to
+    their items, plans and feedback by hashing the whole tables (a sequential scan of
+    10 million items for three days of them: 51 s on the benchmark database); with hash and
+    merge joins off every join is a primary-key or unique-index lookup, so a run costs the
+    rows of its days whatever the tables hold (23 s, no sequential scan; docs/performance.md).
+    """
     if connection.vendor == "postgresql":
-        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_KEY])
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(%s), set_config('enable_hashjoin', 'off', true), "
+            "set_config('enable_mergejoin', 'off', true), set_config('work_mem', '64MB', true)",
+            [_LOCK_KEY],
+        )
 
 
 _LOCK_KEY = 0x726F6C6C  # "roll": any constant our other advisory locks do not use

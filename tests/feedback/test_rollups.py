@@ -79,13 +79,13 @@ def histories(task_library):
 
 
 def _live_cells(since: date, until: date, today: date) -> Counter:
-    """(day, category, task, state) -> outcomes, straight from the outcome model."""
+    """(day, category, mode, state) -> outcomes, straight from the outcome model."""
     users = list(PlanItem.objects.values_list("user_id", flat=True).distinct())
     users += list(UserTaskFeedback.objects.values_list("user_id", flat=True).distinct())
     cells: Counter = Counter()
     for o in item_outcomes(users, since, today):
         if o.day <= until:
-            cells[(o.day, o.group.category, o.group.state)] += 1
+            cells[(o.day, o.group.category, o.group.mode, o.group.state)] += 1
     return cells
 
 
@@ -98,7 +98,7 @@ def _rolled_cells() -> Counter:
             ("unanswered", row.unanswered),
         ):
             if n:
-                cells[(row.day, row.category, state)] += n
+                cells[(row.day, row.category, row.readiness_mode, state)] += n
     return cells
 
 
@@ -181,7 +181,8 @@ def test_only_closed_days_roll_up():
 def test_a_rollup_run_costs_statements_per_week_not_per_row(
     histories, django_assert_max_num_queries
 ):
-    # One lock (PostgreSQL), three deletes and three inserts a calendar week, in a savepoint.
+    # Lock and planner settings (PostgreSQL), three deletes and three inserts a calendar
+    # week, in a savepoint.
     with django_assert_max_num_queries(2 + 1 + 6 * 2):
         rollup_days(TODAY - timedelta(days=LOOKBACK_DAYS), TODAY - timedelta(days=1), TODAY)
 
