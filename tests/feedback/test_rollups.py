@@ -297,12 +297,8 @@ def test_the_dashboard_reads_rollups_through_their_indexes(db):
 
     since, until = TODAY - timedelta(days=28), TODAY - timedelta(days=1)
     reads = {
-        "idx_outcome_rollup_day": DailyOutcomeRollup.objects.filter(
-            day__gte=since, day__lte=until
-        ),
-        "plan_rollup_one_per_group": DailyPlanRollup.objects.filter(
-            day__gte=since, day__lte=until
-        ),
+        "idx_outcome_rollup_day": DailyOutcomeRollup.objects.filter(day__gte=since, day__lte=until),
+        "plan_rollup_one_per_group": DailyPlanRollup.objects.filter(day__gte=since, day__lte=until),
         "hydration_variety_one_per_stretch": HydrationVarietyRollup.objects.filter(
             last_day__in=[until, TODAY - timedelta(days=8)]
         ),
