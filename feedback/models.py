@@ -1,11 +1,12 @@
 import uuid
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
 from library.choices import Mode, TimeOfDay
 from library.models import Task
-from routines.models import PlanItem
+from routines.models import PlanItem, PlanType
 
 
 class SkipReason(models.TextChoices):
@@ -176,3 +177,174 @@ class UserTaskFirst(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} first completed {self.task_library_id} on {self.first_completed_on}"
+
+
+# ---- rollups: anonymous daily aggregates (feedback/rollups.py writes them) ------------------
+#
+# None of these tables holds a user id: the dashboards of many users read counts that cannot
+# be traced back to a person, and erasing a user's data never has to touch them (a person's
+# rows are already mixed into counts of everyone planned the same day).
+
+
+# The grouping key of a daily outcome rollup besides its day and task.
+ROLLUP_GROUP = ("category", "variation_group", "policy", "archetype", "readiness_mode")
+
+
+class DailyOutcomeRollup(models.Model):
+    """Per day and group: the planned items and their outcomes, as the outcome model says.
+
+    `planned` counts the stored plan items dated that day (by the item's own
+    `scheduled_date`), unexposed ones included; the outcome columns count the outcome model's
+    rows (feedback outcomes survive a replaced plan, so outcomes may exceed `planned`). The
+    group's variation group, policy and archetype come from the plan item and its plan, and
+    are "" for feedback whose item was replaced; the mode is the outcome model's (the mode at
+    feedback time, the plan's readiness mode for planned and unanswered items).
+    """
+
+    day = models.DateField()
+    category = models.CharField(max_length=50)
+    # Not a foreign key: a rollup is history and keeps the id of a task deleted since.
+    task_library_id = models.UUIDField(null=True, blank=True)
+    variation_group = models.CharField(max_length=100, blank=True, default="")
+    policy = models.CharField(max_length=30, blank=True, default="")
+    archetype = models.CharField(max_length=50, blank=True, default="")
+    readiness_mode = models.CharField(max_length=20, choices=Mode.choices, blank=True, default="")
+    planned = models.PositiveIntegerField(default=0)
+    completed = models.PositiveIntegerField(default=0)
+    skipped_too_hard = models.PositiveIntegerField(default=0)
+    skipped_no_time = models.PositiveIntegerField(default=0)
+    skipped_not_interested = models.PositiveIntegerField(default=0)
+    skipped_forgot = models.PositiveIntegerField(default=0)
+    skipped_other = models.PositiveIntegerField(default=0)  # no reason given
+    unanswered = models.PositiveIntegerField(default=0)
+    rating_count = models.PositiveIntegerField(default=0)
+    rating_sum = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        db_table = "daily_outcome_rollups"
+        ordering = ["day", "category"]
+        indexes = [
+            # Every reader asks for a window of days (the dashboard, task performance).
+            models.Index(fields=["day", "category"], name="idx_outcome_rollup_day"),
+        ]
+        constraints = [
+            # NULL never equals NULL in a unique index, so rows without a task get their own.
+            models.UniqueConstraint(
+                fields=["day", "task_library_id", *ROLLUP_GROUP],
+                condition=Q(task_library_id__isnull=False),
+                name="outcome_rollup_one_per_task_group",
+            ),
+            models.UniqueConstraint(
+                fields=["day", *ROLLUP_GROUP],
+                condition=Q(task_library_id__isnull=True),
+                name="outcome_rollup_one_per_taskless_group",
+            ),
+            models.CheckConstraint(
+                condition=Q(rating_sum__gte=models.F("rating_count"))
+                & Q(rating_sum__lte=models.F("rating_count") * 5),
+                name="outcome_rollup_ratings_1_to_5",
+            ),
+            models.CheckConstraint(
+                condition=Q(readiness_mode="") | Q(readiness_mode__in=Mode.values),
+                name="outcome_rollup_mode_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.category} {self.task_library_id or '-'}"
+
+    def clean(self) -> None:
+        if not self.rating_count <= self.rating_sum <= 5 * self.rating_count:
+            raise ValidationError({"rating_sum": "must lie between 1 and 5 times rating_count"})
+
+    @property
+    def skipped(self) -> int:
+        return (
+            self.skipped_too_hard
+            + self.skipped_no_time
+            + self.skipped_not_interested
+            + self.skipped_forgot
+            + self.skipped_other
+        )
+
+
+class DailyPlanRollup(models.Model):
+    """Per plan date and kind: plans, their items, and the items that received feedback.
+
+    Counted by the plan's date (not the item's): the dashboard's plan success rate and
+    feedback collection rate have always been per plan date, and a late Wind Down item can
+    fall after midnight.
+    """
+
+    day = models.DateField()
+    plan_type = models.CharField(max_length=20, choices=PlanType.choices)
+    archetype = models.CharField(max_length=50)
+    readiness_mode = models.CharField(max_length=20, choices=Mode.choices)
+    plans = models.PositiveIntegerField(default=0)
+    items = models.PositiveIntegerField(default=0)
+    items_with_feedback = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        db_table = "daily_plan_rollups"
+        ordering = ["day", "plan_type"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "plan_type", "archetype", "readiness_mode"],
+                name="plan_rollup_one_per_group",
+            ),
+            models.CheckConstraint(
+                condition=Q(items_with_feedback__lte=models.F("items")),
+                name="plan_rollup_feedback_within_items",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.plan_type}: {self.plans} plans"
+
+    def clean(self) -> None:
+        if self.items_with_feedback > self.items:
+            raise ValidationError({"items_with_feedback": "cannot exceed items"})
+
+
+class HydrationVarietyRollup(models.Model):
+    """Hydration variety for one stretch of days inside one calendar week (Monday first).
+
+    The spec's "3+ different hydration tasks in 7 days" is counted per user and calendar
+    week, cut to the dashboard's window, so it needs each user's distinct tasks and cannot
+    be summed from anonymous daily rows. Instead every stretch first_day..last_day that a
+    window can cut from a week (at most 28 a week, by plan date) stores two counts: the
+    users with a hydration task in it (user-weeks) and those with 3 or more distinct ones.
+    Any window is then a few rows, exactly as the per-user count, without user ids.
+    """
+
+    first_day = models.DateField()
+    last_day = models.DateField()
+    user_weeks = models.PositiveIntegerField(default=0)
+    varied = models.PositiveIntegerField(default=0)  # user-weeks with 3+ distinct tasks
+
+    class Meta:
+        db_table = "hydration_variety_rollups"
+        ordering = ["last_day", "first_day"]
+        constraints = [
+            # last_day first: a window reads (and a recompute deletes) by last day.
+            models.UniqueConstraint(
+                fields=["last_day", "first_day"], name="hydration_variety_one_per_stretch"
+            ),
+            models.CheckConstraint(
+                condition=Q(first_day__lte=models.F("last_day")),
+                name="hydration_variety_stretch_ordered",
+            ),
+            models.CheckConstraint(
+                condition=Q(varied__lte=models.F("user_weeks")),
+                name="hydration_variety_within_user_weeks",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.first_day}..{self.last_day}: {self.varied}/{self.user_weeks}"
+
+    def clean(self) -> None:
+        if self.first_day and self.last_day and self.first_day > self.last_day:
+            raise ValidationError({"first_day": "must not be after last_day"})
+        if self.varied > self.user_weeks:
+            raise ValidationError({"varied": "cannot exceed user_weeks"})

@@ -4,7 +4,6 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.db.models import Case, Count, When
-from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
 from core import sql_rows
@@ -14,9 +13,10 @@ from profiles.selectors import local_today
 from routines.drafting import upcoming_shape
 from routines.models import Plan, PlanItem
 
+from .dashboard import SuccessMetrics, success_metrics  # noqa: F401  (the admin's entry)
 from .history import week_completions
 from .models import PolicyEstimate, UserTaskFeedback
-from .outcomes import OutcomeCount, outcomes_by_category, week_outcomes
+from .outcomes import OutcomeCount, week_outcomes
 from .summary import CategoryWeek, KindWeek, WeeklySummary, explain_changes
 
 
@@ -201,76 +201,6 @@ def _category_week(category: str, scheduled: int, counts: list[OutcomeCount]) ->
         unanswered=by_state[learning.UNANSWERED],
         top_skip_reason=skip_reasons.most_common(1)[0][0] if skip_reasons else None,
         kinds=tuple(KindWeek(sub, done, n) for sub, (done, n) in sorted(kinds.items())),
-    )
-
-
-@dataclass(frozen=True, slots=True)
-class SuccessMetrics:
-    """The spec's success metrics over a window of days ending yesterday."""
-
-    days: int
-    plans: int
-    dynamic_plans: int
-    user_weeks: int
-    user_weeks_with_hydration_variety: int
-    items_due: int
-    items_with_feedback: int
-    completion_by_category: list[tuple[str, int, int]]  # (category, completed, outcomes)
-
-    @property
-    def dynamic_success_rate(self) -> float | None:
-        return self.dynamic_plans / self.plans if self.plans else None
-
-    @property
-    def hydration_variety_share(self) -> float | None:
-        if not self.user_weeks:
-            return None
-        return self.user_weeks_with_hydration_variety / self.user_weeks
-
-    @property
-    def feedback_collection_rate(self) -> float | None:
-        return self.items_with_feedback / self.items_due if self.items_due else None
-
-
-def success_metrics(days: int, today: date) -> SuccessMetrics:
-    """Dynamic plan success, hydration variety, feedback collection, completion by category.
-
-    Variety follows the spec ("3+ different hydration tasks in 7 days"), counted per user
-    and calendar week inside the window. Four grouped queries.
-    """
-    since, until = today - timedelta(days=days), today - timedelta(days=1)
-    plans = dict(
-        Plan.objects.filter(date__gte=since, date__lte=until)
-        .values_list("plan_type")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
-    weeks = (
-        PlanItem.objects.filter(
-            category="hydration",
-            plan__date__gte=since,
-            plan__date__lte=until,
-            task_library__isnull=False,
-        )
-        .annotate(week=TruncWeek("plan__date"))
-        .values("user_id", "week")
-        .annotate(distinct_tasks=Count("task_library", distinct=True))
-        .values_list("distinct_tasks", flat=True)
-    )
-    weeks = list(weeks)
-    items = PlanItem.objects.filter(plan__date__gte=since, plan__date__lte=until).aggregate(
-        due=Count("id"), with_feedback=Count("feedback", distinct=True)
-    )
-    by_category = outcomes_by_category(since, until, today)
-    return SuccessMetrics(
-        days=days,
-        plans=sum(plans.values()),
-        dynamic_plans=plans.get("dynamic_routine", 0),
-        user_weeks=len(weeks),
-        user_weeks_with_hydration_variety=sum(1 for n in weeks if n >= 3),
-        items_due=items["due"],
-        items_with_feedback=items["with_feedback"],
-        completion_by_category=by_category,
     )
 
 

@@ -6,7 +6,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('feedback', '0006_outcome_totals'),
+        ('feedback', '0007_daily_outcome_rollups'),
     ]
 
     operations = [

@@ -217,6 +217,7 @@ def test_dashboard_shows_the_success_metrics(editor, api_client, task_library):
 
     from django.utils import timezone
 
+    from feedback.rollups import rollup_days
     from routines.services import generate_plan
 
     yesterday = timezone.localdate() - timedelta(days=1)
@@ -230,6 +231,9 @@ def test_dashboard_shows_the_success_metrics(editor, api_client, task_library):
         },
         format="json",
     )
+    text = editor.get(reverse("admin:feedback_dashboard")).content.decode()
+    assert "100% (1/1)" not in text  # the dashboard reads rollups: none yet
+    rollup_days(yesterday, yesterday, timezone.localdate())
     text = editor.get(reverse("admin:feedback_dashboard")).content.decode()
     assert "Dynamic plan success rate" in text and "100% (1/1)" in text
     assert "Feedback collection rate" in text and "(1/15)" in text

@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from core.command_args import iso_date, uuid_arg
 from feedback.nightly_jobs import enqueue_run, follow_run
 from feedback.retention import ensure_partitions
+from feedback.rollups import nightly_rollup
 from feedback.services import relearn_users
 from routines.nightly import RegenerationReport, regenerate_plans
 from routines.selectors import users_to_plan
@@ -83,6 +84,13 @@ class Command(BaseCommand):
         )
         if show_progress:
             self.stdout.write("")
+        # Closed days roll up once a night: by the full run, and in a sharded one by shard 1
+        # (the other shards would only repeat it). Planning does not change closed days.
+        if options["all"] and not options["dry_run"] and (shard is None or shard.index == 1):
+            rolled = nightly_rollup(day)
+            self.stdout.write(
+                f"rolled up {rolled.since}..{rolled.until}: outcome_rows={rolled.outcome_rows}"
+            )
         for user_id, error in report.failures:
             self.stderr.write(f"failed: {user_id}: {error}")
         elapsed = time.monotonic() - started

@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
 from lab.benchmarks import (
+    big_tables,
     celery_scaling,
     history_growth,
     ingestion,
@@ -19,7 +20,17 @@ from lab.benchmarks import (
     storage,
 )
 
-PARTS = ("plan", "regen", "ingest", "simulate", "growth", "celery", "privacy", "storage")
+PARTS = (
+    "plan",
+    "regen",
+    "ingest",
+    "simulate",
+    "growth",
+    "bigdb",
+    "celery",
+    "privacy",
+    "storage",
+)
 
 
 class Command(BaseCommand):
@@ -30,6 +41,12 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--only", nargs="*", choices=PARTS, default=list(PARTS))
+        parser.add_argument(
+            "--big-users",
+            type=int,
+            default=5000,
+            help="bigdb: users of the first size (the second doubles them), 900 items each",
+        )
         parser.add_argument(
             "--output", default=str(Path(settings.BASE_DIR) / "docs" / "performance.md")
         )
@@ -127,6 +144,15 @@ class Command(BaseCommand):
                 "## 8. Storage: bytes per plan item, partitioning a live database",
                 "",
                 storage.report(storage.run()),
+            ]
+        if "bigdb" in only:
+            self.stdout.write("big tables: the dashboard, live and rolled up ...")
+            results = big_tables.run(options["big_users"], log=self.stdout.write)
+            sections += [
+                "",
+                "## 9. Big tables: the admin dashboard from daily rollups",
+                "",
+                big_tables.report(results),
             ]
         Path(options["output"]).write_text("\n".join(sections) + "\n")
         self.stdout.write(f"wrote {options['output']}")
