@@ -63,6 +63,7 @@ def build_library(size: int) -> None:
         fields = {k: v for k, v in base.items() if k not in ("created_at", "updated_at")}
         fields["name"] = f"{base['name']} #{copy}" if copy else base["name"]
         fields["variation_group"] = f"{base['variation_group']}__{copy}"
+        fields["number"] = index + 1
         tasks.append(Task(**fields))
     Task.objects.bulk_create(tasks, batch_size=1000)
 
