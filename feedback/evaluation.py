@@ -34,7 +34,7 @@ from profiles import learning
 from routines import slot_log
 from routines.planning import plan_seed
 
-from .logged_slots import MAX_ROWS, LoggedSlot, logged_chunks
+from .logged_slots import ID_SPACE, MAX_ROWS, LoggedSlot, logged_chunks
 from .offpolicy import LoggedEvent
 from .outcomes import ItemOutcome, fresh_since, item_outcomes, windows
 
@@ -96,6 +96,7 @@ def stream_events(
     user_ids: list[uuid.UUID] | None = None,
     logging_policies: set[str] | None = None,
     max_rows: int = MAX_ROWS,
+    id_range: tuple[int, int] = (0, ID_SPACE),
 ) -> Iterator[LoggedEvent]:
     """The events of plan dates in [since, until], a chunk of users at a time (bounded
     memory: feedback/logged_slots.py); adds the logging policies seen to `logging_policies`."""
@@ -104,7 +105,7 @@ def stream_events(
     # Loaded once for the whole run; logs name tasks by number (routines/slot_log.py).
     library = {c.number: c for c in active_candidates(include_inactive=True)}
     policies = logging_policies if logging_policies is not None else set()
-    for chunk in logged_chunks(since, until, user_ids, max_rows):
+    for chunk in logged_chunks(since, until, user_ids, max_rows, id_range):
         yield from _chunk_events(candidate_policy, chunk, library, since, until, policies)
 
 
@@ -205,7 +206,15 @@ class _DayReplay:
         uniforms, scores = groups.draw(
             self.candidate_scorer, part, np.random.default_rng(seed), PROPENSITY_DRAWS
         )
-        target, _ = groups.probabilities(uniforms, scores, excess)
+        target, candidate_after = groups.probabilities(uniforms, scores, excess)
+        if self.logger_scorer is self.candidate_scorer and self.candidate_use == self.logger_use:
+            # One policy replayed on logs of its own family: both uses move alike, so the
+            # candidate loses nothing and one run gives both.
+            if self.candidate_use:
+                _, candidate_after = groups.probabilities(uniforms, scores, self.candidate_use)
+            self.candidate_use.update(candidate_after)
+            self.logger_use.update(candidate_after)
+            return target
         _, candidate_after = groups.probabilities(uniforms, scores, self.candidate_use)
         if self.logger_scorer is not self.candidate_scorer:
             uniforms, scores = groups.draw(

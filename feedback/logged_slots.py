@@ -24,7 +24,7 @@ from datetime import date, timedelta
 from routines.models import PlanItem
 
 MAX_ROWS = 20_000
-_ID_SPACE = 1 << 128
+ID_SPACE = 1 << 128
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +70,7 @@ def _logged(since: date, until: date, user_ids: Sequence[uuid.UUID] | None):
 def _in_range(items, low: int, high: int):
     items = items.filter(user_id__gte=uuid.UUID(int=low))
     # The top of the id space is one past the largest id: no upper bound there.
-    return items.filter(user_id__lt=uuid.UUID(int=high)) if high < _ID_SPACE else items
+    return items.filter(user_id__lt=uuid.UUID(int=high)) if high < ID_SPACE else items
 
 
 def logged_chunks(
@@ -78,17 +78,22 @@ def logged_chunks(
     until: date,
     user_ids: Sequence[uuid.UUID] | None = None,
     max_rows: int = MAX_ROWS,
+    id_range: tuple[int, int] = (0, ID_SPACE),
 ) -> Iterator[list[LoggedSlot]]:
-    """The period's logged slots, whole users per chunk, each chunk ordered by user, plan
-    date and position; at most `max_rows` slots a chunk unless one user alone has more."""
+    """The period's logged slots of users whose id (as an integer) is in `id_range`, whole
+    users per chunk, each chunk ordered by user, plan date and position; at most
+    `max_rows` slots a chunk unless one user alone has more."""
+    first, last = id_range
     items = _logged(since, until, user_ids)
-    total = items.count()
+    total = _in_range(items, first, last).count()
     if not total:
         return
     # Aim at half the limit so random ranges rarely need halving.
     parts = 1 << max(0, math.ceil(math.log2(2 * total / max_rows)))
-    step = _ID_SPACE // parts
-    pending = [(n * step, (n + 1) * step if n + 1 < parts else _ID_SPACE) for n in range(parts)]
+    step = (last - first) // parts
+    pending = [
+        (first + n * step, first + (n + 1) * step if n + 1 < parts else last) for n in range(parts)
+    ]
     pending.reverse()
     while pending:
         low, high = pending.pop()

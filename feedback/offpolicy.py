@@ -129,6 +129,22 @@ class Totals:
             t for t, m in zip(event.target, event.logging, strict=True) if m < OVERLAP_FLOOR
         )
 
+    def merge(self, other: "Totals") -> None:
+        """Add another set of totals over other users (a worker's share)."""
+        if self.users.keys() & other.users.keys():
+            raise ValueError("totals to merge must cover different users")
+        self.users.update(other.users)
+        self.user_mass.update(other.user_mass)
+        for arm, done in other.done.items():
+            self.done[arm] += done
+        for arm, seen in other.seen.items():
+            self.seen[arm] += seen
+        self.events += other.events
+        self.rewards += other.rewards
+        self.weight_squares += other.weight_squares
+        self.min_propensity = min(self.min_propensity, other.min_propensity)
+        self.uncovered += other.uncovered
+
     def reward_model(self) -> dict[str, float]:
         overall = sum(self.done.values()) / max(1.0, sum(self.seen.values()))
         return {

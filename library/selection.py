@@ -141,6 +141,8 @@ class SlotGroups:
     ) -> tuple[np.ndarray, dict[str, float]]:
         draws = scores.shape[1]
         chance = np.array([blocked.get(group, 0.0) for group in self.groups])
+        if not chance.any():
+            return self._unblocked(scores, exploration)
         blocked_groups = uniforms < chance[:, None]
         closed = blocked_groups[self.member]  # candidates x draws
         everything_blocked = closed.all(axis=0)
@@ -152,3 +154,14 @@ class SlotGroups:
         chosen += exploration * (~closed) / open_count
         used = np.where(blocked_groups, 1.0, self.one_hot @ chosen).mean(axis=1)
         return chosen.mean(axis=1), dict(zip(self.groups, used.tolist(), strict=True))
+
+    def _unblocked(
+        self, scores: np.ndarray, exploration: float
+    ) -> tuple[np.ndarray, dict[str, float]]:
+        """Nothing blocked (a day's first slot, a policy replayed on its own logs): every
+        draw is open to all, so the shares are counts of wins; no draws-wide masks."""
+        count, draws = scores.shape
+        wins = np.bincount(scores.argmax(axis=0), minlength=count) / draws
+        probabilities = (1.0 - exploration) * wins + exploration / count
+        used = self.one_hot @ probabilities
+        return probabilities, dict(zip(self.groups, used.tolist(), strict=True))

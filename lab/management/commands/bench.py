@@ -8,9 +8,9 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
-from lab.benchmarks import ingestion, machine, plan_generation, regeneration
+from lab.benchmarks import evaluation, ingestion, machine, plan_generation, regeneration
 
-PARTS = ("plan", "regen", "ingest", "simulate")
+PARTS = ("plan", "regen", "ingest", "simulate", "evaluate")
 
 
 class Command(BaseCommand):
@@ -23,6 +23,15 @@ class Command(BaseCommand):
         parser.add_argument("--only", nargs="*", choices=PARTS, default=list(PARTS))
         parser.add_argument(
             "--output", default=str(Path(settings.BASE_DIR) / "docs" / "performance.md")
+        )
+        parser.add_argument(
+            "--evaluate-users", nargs="+", type=int, default=[1000, 10000],
+            help="user counts for the evaluate part (a week of logs each)",
+        )  # fmt: skip
+        parser.add_argument(
+            "--evaluate-baseline",
+            help="a checkout of the code before compact logs: the first size is also "
+            "measured with it, on the same data, before the migration converts it",
         )
 
     def handle(self, *args, **options) -> None:
@@ -86,6 +95,15 @@ class Command(BaseCommand):
                 "```",
                 out.strip(),
                 "```",
+            ]
+        if "evaluate" in only:
+            self.stdout.write("off-policy evaluation ...")
+            results = evaluation.run(options["evaluate_users"], options["evaluate_baseline"])
+            sections += [
+                "",
+                "## 5. Off-policy evaluation (`evaluate_policy`) and bytes per plan item",
+                "",
+                evaluation.report(results),
             ]
         Path(options["output"]).write_text("\n".join(sections) + "\n")
         self.stdout.write(f"wrote {options['output']}")
