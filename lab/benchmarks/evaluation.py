@@ -45,6 +45,7 @@ OLD_STATE = (("routines", "0003_plan_items_scheduled_date_index"), ("library", "
 class EvaluationResult:
     code: str  # "before" (the baseline checkout) or "after"
     users: int
+    workers: int
     slots: int
     events: int
     seconds: float
@@ -168,7 +169,8 @@ def _batch(users: int, by_category, categories, compact: bool, rng) -> dict[str,
 def bytes_per_item() -> tuple[float, float]:
     """(plan_items with its indexes and TOAST, the slot logs alone) per row, in bytes."""
     with connection.cursor() as cur:
-        cur.execute("VACUUM ANALYZE plan_items")  # the migration's rewrite leaves dead rows
+        # Compacted first, before and after alike: the migration's rewrite leaves dead rows.
+        cur.execute("VACUUM FULL ANALYZE plan_items")
         log = "slot_log" if "slot_log" in _columns("plan_items") else "slot_propensities"
         cur.execute(
             f"SELECT pg_total_relation_size('plan_items'), count(*),"
@@ -178,22 +180,34 @@ def bytes_per_item() -> tuple[float, float]:
     return total / max(1, rows), logs / max(1, rows)
 
 
-def _evaluate(checkout: Path, users: int) -> tuple[float, float, int]:
-    """One `evaluate_policy` run: (seconds, peak MB, events)."""
+def _descendants(pid: int) -> list[int]:
+    try:
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        return []
+    return [int(c) for c in children] + [d for c in children for d in _descendants(int(c))]
+
+
+def _evaluate(checkout: Path, workers: int) -> tuple[float, float, int]:
+    """One `evaluate_policy` run: (seconds, peak MB of its largest process, events)."""
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "lab.benchmarks.settings"}
     until = FIRST_DAY + timedelta(days=DAYS - 1)
     command = [
         sys.executable, str(checkout / "manage.py"), "evaluate_policy", "--candidate",
         "adaptive", "--since", FIRST_DAY.isoformat(), "--until", until.isoformat(), "--no-save",
     ]  # fmt: skip
+    if workers > 1:  # the baseline checkout has no --workers
+        command += ["--workers", str(workers)]
     started = time.perf_counter()
     process = subprocess.Popen(
         command, cwd=checkout, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
-    peak = 0
+    peaks: dict[int, int] = {}
     while process.poll() is None:
-        peak = _high_water_kb(process.pid) or peak
+        for pid in [process.pid, *_descendants(process.pid)]:
+            peaks[pid] = _high_water_kb(pid) or peaks.get(pid, 0)
         time.sleep(0.05)
+    peak = max(peaks.values(), default=0)
     seconds = time.perf_counter() - started
     out, err = process.communicate()
     if process.returncode:
@@ -202,13 +216,19 @@ def _evaluate(checkout: Path, users: int) -> tuple[float, float, int]:
     return seconds, peak / 1024, events
 
 
-def _measure(code: str, checkout: Path, users: int, slots: int) -> EvaluationResult:
+def _measure(
+    code: str, checkout: Path, users: int, slots: int, workers: int = 1
+) -> EvaluationResult:
     total, log = bytes_per_item()
-    seconds, peak, events = _evaluate(checkout, users)
-    return EvaluationResult(code, users, slots, events, seconds, peak, total, log)
+    seconds, peak, events = _evaluate(checkout, workers)
+    return EvaluationResult(code, users, workers, slots, events, seconds, peak, total, log)
 
 
-def run(sizes=(1000, 10000), baseline: str | None = None) -> list[EvaluationResult]:
+def run(
+    sizes=(1000, 10000), baseline: str | None = None, workers: int = 2
+) -> list[EvaluationResult]:
+    """The first size in one process (beside the baseline's run when given), the larger
+    sizes with `workers` processes as well."""
     here = Path(settings.BASE_DIR)
     seed_library()
     library = active_candidates(include_inactive=True)
@@ -224,23 +244,27 @@ def run(sizes=(1000, 10000), baseline: str | None = None) -> list[EvaluationResu
             print(f"migration of {slots} logged items: {time.perf_counter() - started:.1f} s")
         else:
             slots = generate(users, library)
-        results.append(_measure("after", here, users, slots))
+        if users == sizes[0] or workers == 1:
+            results.append(_measure("after", here, users, slots))
+        if users != sizes[0] and workers > 1:
+            results.append(_measure("after", here, users, slots, workers))
     return results
 
 
 def report(results: list[EvaluationResult]) -> str:
     lines = [
         f"`evaluate_policy --candidate adaptive` over {DAYS} days of adaptive-v3 logs ({SLOTS} "
-        "slots a plan, up to 16 candidates a slot); one process; peak memory is the "
-        "process's VmHWM.",
+        "slots a plan, up to 16 candidates a slot); peak memory is the VmHWM of the largest "
+        "process; bytes per item after VACUUM FULL (pg_total_relation_size: heap, TOAST and "
+        "every index).",
         "",
-        "| code | users | logged slots | events | elapsed | slots/s | peak memory "
+        "| code | users | workers | logged slots | events | elapsed | slots/s | peak memory "
         "| plan_items bytes/item | slot log bytes/item |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in results:
         lines.append(
-            f"| {r.code} | {r.users} | {r.slots} | {r.events} | {r.seconds:.1f} s "
+            f"| {r.code} | {r.users} | {r.workers} | {r.slots} | {r.events} | {r.seconds:.1f} s "
             f"| {r.slots_per_second:.0f} | {r.peak_mb:.0f} MB | {r.bytes_per_item:.0f} "
             f"| {r.log_bytes_per_item:.0f} |"
         )

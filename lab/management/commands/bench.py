@@ -28,6 +28,7 @@ class Command(BaseCommand):
             "--evaluate-users", nargs="+", type=int, default=[1000, 10000],
             help="user counts for the evaluate part (a week of logs each)",
         )  # fmt: skip
+        parser.add_argument("--evaluate-workers", type=int, default=2)
         parser.add_argument(
             "--evaluate-baseline",
             help="a checkout of the code before compact logs: the first size is also "
@@ -98,7 +99,11 @@ class Command(BaseCommand):
             ]
         if "evaluate" in only:
             self.stdout.write("off-policy evaluation ...")
-            results = evaluation.run(options["evaluate_users"], options["evaluate_baseline"])
+            results = evaluation.run(
+                options["evaluate_users"],
+                options["evaluate_baseline"],
+                options["evaluate_workers"],
+            )
             sections += [
                 "",
                 "## 5. Off-policy evaluation (`evaluate_policy`) and bytes per plan item",
