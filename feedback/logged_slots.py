@@ -64,6 +64,7 @@ def _logged(since: date, until: date, user_ids: Sequence[uuid.UUID] | None):
         plan__date__gte=since,
         plan__date__lte=until,
     )
+    items = items.order_by()  # chunks are sorted in Python; no join-wide sort in SQL
     return items.filter(user_id__in=user_ids) if user_ids is not None else items
 
 
