@@ -221,9 +221,7 @@ def _evaluate(totals: Totals, bootstrap: int, seed: int, level: float) -> Evalua
         )
 
     points = _point({name: values.sum(keepdims=True) for name, values in by_cluster.items()})
-    rng = np.random.default_rng(seed)
-    counts = rng.multinomial(len(clusters), [1.0 / len(clusters)] * len(clusters), size=bootstrap)
-    resampled = _point({name: counts @ values for name, values in by_cluster.items()})
+    resampled = _point(_resampled_sums(by_cluster, bootstrap, seed))
     tail = (1.0 - level) / 2 * 100
     for name in ESTIMATORS:
         draws = resampled[name][~np.isnan(resampled[name])]
@@ -233,6 +231,28 @@ def _evaluate(totals: Totals, bootstrap: int, seed: int, level: float) -> Evalua
         low, high = np.percentile(draws, [tail, 100 - tail])
         result.estimates.append(Estimate(name, float(points[name][0]), float(low), float(high)))
     return result
+
+
+BOOTSTRAP_BLOCK = 50
+
+
+def _resampled_sums(
+    by_cluster: dict[str, np.ndarray], bootstrap: int, seed: int
+) -> dict[str, np.ndarray]:
+    """Each term's sum over `bootstrap` resamples of the users (with replacement).
+
+    The resample counts are drawn a block of resamples at a time: the same numbers as one
+    draw of them all, without a resamples x users matrix (16 GB at five million users).
+    """
+    users = len(next(iter(by_cluster.values())))
+    rng = np.random.default_rng(seed)
+    share = np.full(users, 1.0 / users)
+    sums: dict[str, list[np.ndarray]] = {name: [] for name in by_cluster}
+    for start in range(0, bootstrap, BOOTSTRAP_BLOCK):
+        counts = rng.multinomial(users, share, size=min(BOOTSTRAP_BLOCK, bootstrap - start))
+        for name, values in by_cluster.items():
+            sums[name].append(counts @ values)
+    return {name: np.concatenate(parts) for name, parts in sums.items()}
 
 
 def format_evaluation(evaluation: Evaluation, candidate: str, logging_policy: str) -> str:
