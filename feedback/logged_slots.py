@@ -21,7 +21,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from routines.models import PlanItem
+from routines.models import Plan, PlanItem
 
 MAX_ROWS = 20_000
 ID_SPACE = 1 << 128
@@ -43,9 +43,7 @@ class LoggedSlot:
 
 _FIELDS = (
     "user_id",
-    "plan__date",
-    "plan__archetype",
-    "plan__readiness_mode",
+    "plan_id",
     "position",
     "time_of_day",
     "task_library_id",
@@ -56,16 +54,26 @@ _FIELDS = (
 
 
 def _logged(since: date, until: date, user_ids: Sequence[uuid.UUID] | None):
+    # No join to plans here: filtering on plans.date made PostgreSQL hash the whole
+    # period's plans for every chunk. A chunk's plans are read by primary key instead.
     days = [since + timedelta(days=n) for n in range((until - since).days + 2)]
     items = PlanItem.objects.filter(
-        propensity__isnull=False,
-        is_dynamic=True,
-        scheduled_date__in=days,
-        plan__date__gte=since,
-        plan__date__lte=until,
-    )
-    items = items.order_by()  # chunks are sorted in Python; no join-wide sort in SQL
+        propensity__isnull=False, is_dynamic=True, scheduled_date__in=days
+    ).order_by()  # chunks are sorted in Python; no sort in SQL
     return items.filter(user_id__in=user_ids) if user_ids is not None else items
+
+
+def _slots(rows: list[tuple], since: date, until: date) -> list[LoggedSlot]:
+    """The chunk's items of plans dated in [since, until], with their plan's facts."""
+    plans = dict(
+        (pk, facts)
+        for pk, *facts in Plan.objects.filter(
+            pk__in={row[1] for row in rows}, date__gte=since, date__lte=until
+        ).values_list("pk", "date", "archetype", "readiness_mode")
+    )
+    slots = [LoggedSlot(user, *plans[plan], *rest) for user, plan, *rest in rows if plan in plans]
+    slots.sort(key=lambda s: (s.user_id, s.day, s.position))
+    return slots
 
 
 def _in_range(items, low: int, high: int):
@@ -105,7 +113,5 @@ def logged_chunks(
             continue
         if len(rows) > max_rows:  # one user id: read it whole
             rows = list(_in_range(items, low, high).values_list(*_FIELDS))
-        if rows:
-            slots = [LoggedSlot(*row) for row in rows]
-            slots.sort(key=lambda s: (s.user_id, s.day, s.position))
+        if rows and (slots := _slots(rows, since, until)):
             yield slots
