@@ -20,18 +20,21 @@ logged plan offered, and rotation across days follows the logged plans.
 
 import uuid
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date, timedelta
 
 import numpy as np
 
+from library.candidates import Candidate
 from library.scoring import AdaptiveScorer, StaticScorer
-from library.selection import probabilities_with_blocked_groups
+from library.selection import PROPENSITY_DRAWS, SlotGroups
 from library.selectors import active_candidates
 from profiles import learning
-from routines.models import PlanItem
+from routines import slot_log
 from routines.planning import plan_seed
 
+from .logged_slots import ID_SPACE, MAX_ROWS, LoggedSlot, logged_chunks
 from .offpolicy import LoggedEvent
 from .outcomes import ItemOutcome, fresh_since, item_outcomes, windows
 
@@ -81,90 +84,90 @@ def logged_events(
     user_ids: list[uuid.UUID] | None = None,
 ) -> tuple[list[LoggedEvent], set[str]]:
     """Events for plan dates in [since, until], and the logging policies seen."""
+    logging_policies: set[str] = set()
+    events = list(stream_events(candidate_policy, since, until, user_ids, logging_policies))
+    return events, logging_policies
+
+
+def stream_events(
+    candidate_policy: str,
+    since: date,
+    until: date,
+    user_ids: list[uuid.UUID] | None = None,
+    logging_policies: set[str] | None = None,
+    max_rows: int = MAX_ROWS,
+    id_range: tuple[int, int] = (0, ID_SPACE),
+) -> Iterator[LoggedEvent]:
+    """The events of plan dates in [since, until], a chunk of users at a time (bounded
+    memory: feedback/logged_slots.py); adds the logging policies seen to `logging_policies`."""
     if candidate_policy not in CANDIDATE_POLICIES:
         raise ValueError(f"candidate policy must be one of {CANDIDATE_POLICIES}")
-    items = PlanItem.objects.filter(
-        is_dynamic=True,
-        propensity__isnull=False,
-        plan__date__gte=since,
-        plan__date__lte=until,
-    )
-    if user_ids is not None:
-        items = items.filter(user_id__in=user_ids)
-    rows = list(
-        items.values_list(
-            "user_id",
-            "plan__date",
-            "plan__archetype",
-            "plan__readiness_mode",
-            "position",
-            "time_of_day",
-            "task_library_id",
-            "slot_propensities",
-            "policy",
-            "id",
-        ).order_by("user_id", "plan__date", "position")
-    )
-    library = {c.id: c for c in active_candidates(include_inactive=True)}
-    needs_history = candidate_policy == "adaptive" or any(_is_adaptive(row[8]) for row in rows)
+    # Loaded once for the whole run; logs name tasks by number (routines/slot_log.py).
+    library = {c.number: c for c in active_candidates(include_inactive=True)}
+    policies = logging_policies if logging_policies is not None else set()
+    for chunk in logged_chunks(since, until, user_ids, max_rows, id_range):
+        yield from _chunk_events(candidate_policy, chunk, library, since, until, policies)
+
+
+def _chunk_events(
+    candidate_policy: str,
+    slots: list[LoggedSlot],
+    library: dict[int, Candidate],
+    since: date,
+    until: date,
+    logging_policies: set[str],
+) -> Iterator[LoggedEvent]:
     # Rewards come from the outcome model: unanswered items of active days are failures,
     # items of days the user never opened the app are no events at all.
-    history = _user_history({r[0] for r in rows}, since, until)
+    history = _user_history({s.user_id for s in slots}, since, until)
     reward_of = {o.item_id: o.reward for outcomes in history.values() for o in outcomes}
-    if not needs_history:
-        history = {}
+    candidate_name = POLICY_NAMES[candidate_policy]
+    scorers = list(library.values())
 
-    def scorer_for(policy_name: str, user_id, archetype: str, mode: str, day: date):
+    def scorer_for(policy_name: str, slot: LoggedSlot):
         if _is_adaptive(policy_name):
-            return _adaptive_scorer(
-                archetype, mode, history.get(user_id, []), day, list(library.values())
-            )
-        return StaticScorer(archetype, mode)
+            outcomes = history.get(slot.user_id, [])
+            return _adaptive_scorer(slot.archetype, slot.mode, outcomes, slot.day, scorers)
+        return StaticScorer(slot.archetype, slot.mode)
 
-    events, logging_policies = [], set()
-    # Rows come ordered by user, day and position: one day at a time, slot by slot.
+    # Slots come ordered by user, day and position: one day at a time, slot by slot.
     current_day, day_state = None, None
-    for (
-        user_id,
-        day,
-        archetype,
-        mode,
-        position,
-        part,
-        task_id,
-        slot,
-        policy,
-        item_id,
-    ) in rows:
-        # Sorted: PostgreSQL jsonb does not keep key order, and the draws must line up.
-        candidate_ids = sorted(tid for tid in (slot or {}) if tid in library)
-        if not candidate_ids:
+    for slot in slots:
+        numbers, probabilities = slot_log.decode(slot.slot_log)
+        logged = [
+            (library[n], p)
+            for n, p in zip(numbers.tolist(), probabilities.tolist(), strict=True)
+            if n in library
+        ]
+        if not logged:
             continue
-        candidates = [library[tid] for tid in candidate_ids]
-        if (user_id, day) != current_day:
-            current_day = (user_id, day)
+        # Sorted by task id: the order the draws were seeded with before logs were compact.
+        logged.sort(key=lambda pair: pair[0].id)
+        candidates = [c for c, _ in logged]
+        if (slot.user_id, slot.day) != current_day:
+            current_day = (slot.user_id, slot.day)
+            candidate_scorer = scorer_for(candidate_name, slot)
+            # The same policy family builds the same scorer: share it, and its draws.
+            same = _is_adaptive(candidate_name) == _is_adaptive(slot.policy)
             day_state = _DayReplay(
-                scorer_for(POLICY_NAMES[candidate_policy], user_id, archetype, mode, day),
-                scorer_for(policy, user_id, archetype, mode, day),
+                candidate_scorer, candidate_scorer if same else scorer_for(slot.policy, slot)
             )
         # Seeded by the slot's place in the plan, not the item's random id, so evaluating the
         # same logs twice gives the same estimate.
-        seed = plan_seed(user_id, day, f"evaluate:{position}")
-        target = day_state.target_probabilities(candidates, part, seed)
-        if str(task_id) not in candidate_ids or item_id not in reward_of:
+        seed = plan_seed(slot.user_id, slot.day, f"evaluate:{slot.position}")
+        target = day_state.target_probabilities(candidates, slot.time_of_day, seed)
+        chosen = next((i for i, c in enumerate(candidates) if c.id == str(slot.task_id)), None)
+        if chosen is None or slot.item_id not in reward_of:
             continue
-        events.append(
-            LoggedEvent(
-                cluster=str(user_id),
-                reward=reward_of[item_id],
-                chosen=candidate_ids.index(str(task_id)),
-                logging=tuple(float(slot[tid]) for tid in candidate_ids),
-                target=tuple(float(p) for p in target),
-                arms=tuple(c.arm for c in candidates),
-            )
+        logging_policies.add(slot.policy)
+        yield LoggedEvent(
+            cluster=str(slot.user_id),
+            reward=reward_of[slot.item_id],
+            chosen=chosen,
+            logging=tuple(p for _, p in logged),
+            target=tuple(target.tolist()),
+            arms=tuple(c.arm for c in candidates),
         )
-        logging_policies.add(policy)
-    return events, logging_policies
 
 
 def _is_adaptive(policy_name: str) -> bool:
@@ -191,18 +194,33 @@ class _DayReplay:
         self.logger_use: dict[str, float] = {}
 
     def target_probabilities(self, candidates, part: str, seed: int) -> np.ndarray:
-        def run(scorer, blocked):
-            rng = np.random.default_rng(seed)
-            return probabilities_with_blocked_groups(scorer, candidates, part, rng, blocked)
-
         excess = {}
         for group, used in self.candidate_use.items():
             logger_used = self.logger_use.get(group, 0.0)
             if used > logger_used and logger_used < 1.0:
                 excess[group] = (used - logger_used) / (1.0 - logger_used)
-        target, _ = run(self.candidate_scorer, excess)
-        _, candidate_after = run(self.candidate_scorer, self.candidate_use)
-        _, logger_after = run(self.logger_scorer, self.logger_use)
+        # Each run draws from a generator seeded alike, so the draws are the same numbers
+        # for one scorer: draw once per scorer and reuse them (the scores were a slot's
+        # main cost, three times over).
+        groups = SlotGroups(candidates)
+        uniforms, scores = groups.draw(
+            self.candidate_scorer, part, np.random.default_rng(seed), PROPENSITY_DRAWS
+        )
+        target, candidate_after = groups.probabilities(uniforms, scores, excess)
+        if self.logger_scorer is self.candidate_scorer and self.candidate_use == self.logger_use:
+            # One policy replayed on logs of its own family: both uses move alike, so the
+            # candidate loses nothing and one run gives both.
+            if self.candidate_use:
+                _, candidate_after = groups.probabilities(uniforms, scores, self.candidate_use)
+            self.candidate_use.update(candidate_after)
+            self.logger_use.update(candidate_after)
+            return target
+        _, candidate_after = groups.probabilities(uniforms, scores, self.candidate_use)
+        if self.logger_scorer is not self.candidate_scorer:
+            uniforms, scores = groups.draw(
+                self.logger_scorer, part, np.random.default_rng(seed), PROPENSITY_DRAWS
+            )
+        _, logger_after = groups.probabilities(uniforms, scores, self.logger_use)
         self.candidate_use.update(candidate_after)
         self.logger_use.update(logger_after)
         return target

@@ -76,34 +76,98 @@ class Evaluation:
 
 def reward_model(events: Sequence[LoggedEvent]) -> dict[str, float]:
     """Completion per subcategory of the planned tasks, smoothed toward the overall rate."""
-    done: dict[str, float] = defaultdict(float)
-    seen: dict[str, float] = defaultdict(float)
+    totals = Totals()
     for event in events:
-        arm = event.arms[event.chosen]
-        done[arm] += event.reward
-        seen[arm] += 1
-    overall = sum(done.values()) / max(1.0, sum(seen.values()))
-    return {
-        arm: (done[arm] + REWARD_PRIOR_STRENGTH * overall) / (seen[arm] + REWARD_PRIOR_STRENGTH)
-        for arm in seen
-    } | {"": overall}
+        totals.add(event)
+    return totals.reward_model()
 
 
-def _terms(events: Sequence[LoggedEvent]) -> dict[str, np.ndarray]:
-    """Per-event pieces the estimators sum: w*r, w, the DR term."""
-    model = reward_model(events)
-    overall = model[""]
-    weights, rewards, dr = [], [], []
-    for event in events:
+class Totals:
+    """What the estimators need from the events, summed per user as they stream past.
+
+    Every estimator is a sum over events, and the bootstrap resamples whole users, so
+    per-user sums are enough and memory grows with users and subcategories, not events.
+    DR needs the reward model, fitted on all events, inside each event's term; since the
+    model is one number per subcategory, an event's DR term splits into
+    w * r + sum over subcategories of model(arm) * (target mass on arm - w if arm chosen),
+    and each user keeps that per-subcategory mass. The results equal those of the
+    per-event sums up to the order of floating-point additions.
+    """
+
+    def __init__(self) -> None:
+        self.users: dict[str, list[float]] = {}  # user -> [n, sum w*r, sum w]
+        self.user_mass: dict[str, dict[str, float]] = {}  # user -> arm -> DR mass
+        self.done: dict[str, float] = defaultdict(float)
+        self.seen: dict[str, float] = defaultdict(float)
+        self.events = 0
+        self.rewards = 0.0
+        self.weight_squares = 0.0
+        self.min_propensity = float("inf")
+        self.uncovered = 0.0
+
+    def add(self, event: LoggedEvent) -> None:
+        chosen_arm = event.arms[event.chosen]
         weight = event.target[event.chosen] / event.logging[event.chosen]
-        predicted = [model.get(arm, overall) for arm in event.arms]
-        direct = float(np.dot(event.target, predicted))
-        weights.append(weight)
-        rewards.append(event.reward)
-        dr.append(direct + weight * (event.reward - predicted[event.chosen]))
-    w = np.array(weights)
-    r = np.array(rewards)
-    return {"wr": w * r, "w": w, "dr": np.array(dr), "n": np.ones_like(w)}
+        sums = self.users.get(event.cluster)
+        if sums is None:
+            sums = self.users[event.cluster] = [0.0, 0.0, 0.0]
+            self.user_mass[event.cluster] = defaultdict(float)
+        sums[0] += 1
+        sums[1] += weight * event.reward
+        sums[2] += weight
+        mass = self.user_mass[event.cluster]
+        for arm, target in zip(event.arms, event.target, strict=True):
+            mass[arm] += target
+        mass[chosen_arm] -= weight
+        self.done[chosen_arm] += event.reward
+        self.seen[chosen_arm] += 1
+        self.events += 1
+        self.rewards += event.reward
+        self.weight_squares += weight * weight
+        self.min_propensity = min(self.min_propensity, event.logging[event.chosen])
+        self.uncovered += sum(
+            t for t, m in zip(event.target, event.logging, strict=True) if m < OVERLAP_FLOOR
+        )
+
+    def merge(self, other: "Totals") -> None:
+        """Add another set of totals over other users (a worker's share)."""
+        if self.users.keys() & other.users.keys():
+            raise ValueError("totals to merge must cover different users")
+        self.users.update(other.users)
+        self.user_mass.update(other.user_mass)
+        for arm, done in other.done.items():
+            self.done[arm] += done
+        for arm, seen in other.seen.items():
+            self.seen[arm] += seen
+        self.events += other.events
+        self.rewards += other.rewards
+        self.weight_squares += other.weight_squares
+        self.min_propensity = min(self.min_propensity, other.min_propensity)
+        self.uncovered += other.uncovered
+
+    def reward_model(self) -> dict[str, float]:
+        overall = sum(self.done.values()) / max(1.0, sum(self.seen.values()))
+        return {
+            arm: (self.done[arm] + REWARD_PRIOR_STRENGTH * overall)
+            / (self.seen[arm] + REWARD_PRIOR_STRENGTH)
+            for arm in self.seen
+        } | {"": overall}
+
+    def by_user(self) -> tuple[list[str], dict[str, np.ndarray]]:
+        """Users in sorted order and, per estimator term, one sum per user."""
+        clusters = sorted(self.users)
+        model = self.reward_model()
+        overall = model[""]
+        sums = np.array([self.users[c] for c in clusters]).reshape(len(clusters), 3)
+        dr = [
+            sums[i, 1]
+            + sum(model.get(arm, overall) * mass for arm, mass in self.user_mass[c].items())
+            for i, c in enumerate(clusters)
+        ]
+        return clusters, {"wr": sums[:, 1], "w": sums[:, 2], "dr": np.array(dr), "n": sums[:, 0]}
+
+    def evaluate(self, bootstrap: int = 400, seed: int = 0, level: float = 0.95) -> Evaluation:
+        return _evaluate(self, bootstrap, seed, level)
 
 
 def _point(sums: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
@@ -118,30 +182,29 @@ def evaluate(
     events: Sequence[LoggedEvent], bootstrap: int = 400, seed: int = 0, level: float = 0.95
 ) -> Evaluation:
     """Every estimator with a cluster-bootstrap interval, or the reasons it cannot be done."""
-    clusters = sorted({e.cluster for e in events})
-    if not events:
+    totals = Totals()
+    for event in events:
+        totals.add(event)
+    return totals.evaluate(bootstrap, seed, level)
+
+
+def _evaluate(totals: Totals, bootstrap: int, seed: int, level: float) -> Evaluation:
+    if not totals.events:
         return Evaluation(0, 0, 0.0, 0.0, 0.0, 0.0, problems=["no logged events with propensities"])
-    chosen_propensity = np.array([e.logging[e.chosen] for e in events])
-    uncovered = float(
-        np.mean(
-            [
-                sum(t for t, m in zip(e.target, e.logging, strict=True) if m < OVERLAP_FLOOR)
-                for e in events
-            ]
-        )
-    )
-    terms = _terms(events)
-    ess = float(terms["w"].sum() ** 2 / max(1e-12, (terms["w"] ** 2).sum()))
+    clusters, by_cluster = totals.by_user()
+    weight_sum = float(by_cluster["w"].sum())
+    ess = float(weight_sum**2 / max(1e-12, totals.weight_squares))
+    uncovered = totals.uncovered / totals.events
     result = Evaluation(
-        events=len(events),
+        events=totals.events,
         users=len(clusters),
-        logged_rate=float(np.mean([e.reward for e in events])),
+        logged_rate=totals.rewards / totals.events,
         effective_sample_size=ess,
-        min_propensity=float(chosen_propensity.min()),
+        min_propensity=float(totals.min_propensity),
         uncovered_mass=uncovered,
     )
-    if len(events) < MIN_EVENTS:
-        result.problems.append(f"too few events: {len(events)} < {MIN_EVENTS}")
+    if totals.events < MIN_EVENTS:
+        result.problems.append(f"too few events: {totals.events} < {MIN_EVENTS}")
     if ess < MIN_EFFECTIVE_SAMPLE:
         result.problems.append(
             f"effective sample size {ess:.0f} < {MIN_EFFECTIVE_SAMPLE:.0f}: the candidate "
@@ -157,15 +220,8 @@ def evaluate(
             f"policy picks less than {OVERLAP_FLOOR:.0%} of the time"
         )
 
-    index = {cluster: i for i, cluster in enumerate(clusters)}
-    by_cluster = {name: np.zeros(len(clusters)) for name in terms}
-    owners = np.array([index[e.cluster] for e in events])
-    for name, values in terms.items():
-        np.add.at(by_cluster[name], owners, values)
     points = _point({name: values.sum(keepdims=True) for name, values in by_cluster.items()})
-    rng = np.random.default_rng(seed)
-    counts = rng.multinomial(len(clusters), [1.0 / len(clusters)] * len(clusters), size=bootstrap)
-    resampled = _point({name: counts @ values for name, values in by_cluster.items()})
+    resampled = _point(_resampled_sums(by_cluster, bootstrap, seed))
     tail = (1.0 - level) / 2 * 100
     for name in ESTIMATORS:
         draws = resampled[name][~np.isnan(resampled[name])]
@@ -175,6 +231,28 @@ def evaluate(
         low, high = np.percentile(draws, [tail, 100 - tail])
         result.estimates.append(Estimate(name, float(points[name][0]), float(low), float(high)))
     return result
+
+
+BOOTSTRAP_BLOCK = 50
+
+
+def _resampled_sums(
+    by_cluster: dict[str, np.ndarray], bootstrap: int, seed: int
+) -> dict[str, np.ndarray]:
+    """Each term's sum over `bootstrap` resamples of the users (with replacement).
+
+    The resample counts are drawn a block of resamples at a time: the same numbers as one
+    draw of them all, without a resamples x users matrix (16 GB at five million users).
+    """
+    users = len(next(iter(by_cluster.values())))
+    rng = np.random.default_rng(seed)
+    share = np.full(users, 1.0 / users)
+    sums: dict[str, list[np.ndarray]] = {name: [] for name in by_cluster}
+    for start in range(0, bootstrap, BOOTSTRAP_BLOCK):
+        counts = rng.multinomial(users, share, size=min(BOOTSTRAP_BLOCK, bootstrap - start))
+        for name, values in by_cluster.items():
+            sums[name].append(counts @ values)
+    return {name: np.concatenate(parts) for name, parts in sums.items()}
 
 
 def format_evaluation(evaluation: Evaluation, candidate: str, logging_policy: str) -> str:

@@ -21,7 +21,7 @@ from profiles.services import (
 )
 from routines.models import PlanItem
 
-from . import evaluation, offpolicy, totals
+from . import evaluation, evaluation_shards, offpolicy, totals
 from .history import outcome_histories, outcome_history
 from .models import PolicyEstimate, UserTaskFeedback
 from .selectors import feedback_targets
@@ -248,10 +248,19 @@ def evaluate_policy(
     seed: int = 0,
     user_ids: list[uuid.UUID] | None = None,
     save: bool = True,
+    workers: int = 1,
 ) -> tuple[offpolicy.Evaluation, str]:
-    """Score a candidate policy on the plans logged between two dates; keep the result."""
-    events, logging_policies = evaluation.logged_events(candidate, since, until, user_ids)
-    result = offpolicy.evaluate(events, bootstrap=bootstrap, seed=seed)
+    """Score a candidate policy on the plans logged between two dates; keep the result.
+
+    The logs stream through in chunks of users (memory bounded by the users' totals, not
+    the events), in `workers` processes (feedback/evaluation_shards.py).
+    """
+    if candidate not in evaluation.CANDIDATE_POLICIES:
+        raise ValueError(f"candidate policy must be one of {evaluation.CANDIDATE_POLICIES}")
+    totals, logging_policies = evaluation_shards.evaluate_totals(
+        candidate, since, until, user_ids, workers
+    )
+    result = totals.evaluate(bootstrap=bootstrap, seed=seed)
     logged_by = ", ".join(sorted(logging_policies)) or "-"
     if save:
         PolicyEstimate.objects.create(

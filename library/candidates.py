@@ -16,6 +16,8 @@ class Candidate:
     time_of_day: str
     archetype_fit: dict[str, float] = field(hash=False, compare=False)
     mode_fit: dict[str, float] = field(hash=False, compare=False)
+    # The task's stable small number (library.models.Task.number): how logs name it.
+    number: int = field(default=0, compare=False)
 
     @property
     def arm(self) -> str:

@@ -2,7 +2,7 @@ import uuid
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import Max, Q
 
 from .choices import ARCHETYPES, MODES, Category, Difficulty, TimeOfDay
 from .validators import validate_fit_map, validate_string_list
@@ -14,6 +14,26 @@ def default_archetype_fit() -> dict[str, float]:
 
 def default_mode_fit() -> dict[str, float]:
     return {mode: 0.5 for mode in MODES}
+
+
+# Shipped tasks carry their number in the fixture (1, 2, ...); tasks editors create are
+# numbered from here, so a task added to the fixture later never collides with one of theirs.
+FIRST_EDITOR_NUMBER = 10_001
+
+
+def number_new_tasks(tasks: list["Task"]) -> None:
+    """Give each task without a number the next free editor number (one query).
+
+    Two editors creating tasks at the same instant can pick the same number; the unique
+    constraint then refuses the second save instead of letting two tasks share it.
+    """
+    missing = [task for task in tasks if task.number is None]
+    if not missing:
+        return
+    highest = Task.objects.filter(number__gte=FIRST_EDITOR_NUMBER).aggregate(n=Max("number"))["n"]
+    start = max(highest or 0, FIRST_EDITOR_NUMBER - 1) + 1
+    for offset, task in enumerate(missing):
+        task.number = start + offset
 
 
 def _fit_map_constraint(field: str, keys: tuple[str, ...], name: str) -> models.CheckConstraint:
@@ -28,6 +48,10 @@ class Task(models.Model):
     """One curated task; tasks sharing a variation_group are interchangeable variants."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    # A small stable number: logged slot propensities name tasks by it (two bytes, not a
+    # 36-character id). Never reused or changed once given, or old logs would name the
+    # wrong task; loaddata and seed_library keep the fixture's numbers.
+    number = models.PositiveIntegerField(unique=True, editable=False)
     category = models.CharField(max_length=50, choices=Category.choices)
     subcategory = models.CharField(max_length=50, blank=True, default="")
     name = models.CharField(max_length=200)
@@ -83,6 +107,10 @@ class Task(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.category})"
+
+    def save(self, *args, **kwargs) -> None:
+        number_new_tasks([self])
+        super().save(*args, **kwargs)
 
     def clean(self) -> None:
         errors: dict[str, list] = {}

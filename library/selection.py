@@ -104,21 +104,64 @@ def probabilities_with_blocked_groups(
     is used once the slot is filled (blocked before, or picked now): with `blocked` set to
     the policy's own use so far, that carries its use of groups through a day.
     """
-    groups = sorted({c.variation_group for c in candidates})
-    index = {group: i for i, group in enumerate(groups)}
-    member = np.array([index[c.variation_group] for c in candidates])
-    chance = np.array([blocked.get(group, 0.0) for group in groups])
-    blocked_groups = rng.random((len(groups), draws)) < chance[:, None]
-    closed = blocked_groups[member]  # candidates x draws
-    everything_blocked = closed.all(axis=0)
-    closed[:, everything_blocked] = False
-    scores = scorer.sample(candidates, time_of_day, rng, draws)
-    winners = np.where(closed, -np.inf, scores).argmax(axis=0)
-    open_count = (~closed).sum(axis=0)
-    chosen = np.zeros((len(candidates), draws))
-    chosen[winners, np.arange(draws)] = 1.0 - exploration
-    chosen += exploration * (~closed) / open_count
-    group_chosen = np.zeros((len(groups), draws))
-    np.add.at(group_chosen, member, chosen)
-    used = np.where(blocked_groups, 1.0, group_chosen).mean(axis=1)
-    return chosen.mean(axis=1), dict(zip(groups, used.tolist(), strict=True))
+    groups = SlotGroups(candidates)
+    uniforms, scores = groups.draw(scorer, time_of_day, rng, draws)
+    return groups.probabilities(uniforms, scores, blocked, exploration)
+
+
+class SlotGroups:
+    """A slot's candidates by variation group, and the blocked-group Monte-Carlo over them.
+
+    Split from the draws so that off-policy replay (feedback/evaluation.py), which asks for
+    the same slot under several blocking patterns with one seed, draws the random numbers
+    once and reuses them: the same numbers the one-call function above would draw.
+    """
+
+    def __init__(self, candidates: Sequence[Candidate]) -> None:
+        self.candidates = candidates
+        self.groups = sorted({c.variation_group for c in candidates})
+        index = {group: i for i, group in enumerate(self.groups)}
+        self.member = np.array([index[c.variation_group] for c in candidates])
+        # groups x candidates: sums candidates' shares into their groups in one product.
+        self.one_hot = (self.member[None, :] == np.arange(len(self.groups))[:, None]).astype(float)
+
+    def draw(
+        self, scorer: Scorer, time_of_day: str, rng: np.random.Generator, draws: int
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """(uniforms that block groups, groups x draws; scores, candidates x draws)."""
+        uniforms = rng.random((len(self.groups), draws))
+        return uniforms, scorer.sample(self.candidates, time_of_day, rng, draws)
+
+    def probabilities(
+        self,
+        uniforms: np.ndarray,
+        scores: np.ndarray,
+        blocked: Mapping[str, float],
+        exploration: float = EXPLORATION,
+    ) -> tuple[np.ndarray, dict[str, float]]:
+        draws = scores.shape[1]
+        chance = np.array([blocked.get(group, 0.0) for group in self.groups])
+        if not chance.any():
+            return self._unblocked(scores, exploration)
+        blocked_groups = uniforms < chance[:, None]
+        closed = blocked_groups[self.member]  # candidates x draws
+        everything_blocked = closed.all(axis=0)
+        closed[:, everything_blocked] = False
+        winners = np.where(closed, -np.inf, scores).argmax(axis=0)
+        open_count = (~closed).sum(axis=0)
+        chosen = np.zeros(scores.shape)
+        chosen[winners, np.arange(draws)] = 1.0 - exploration
+        chosen += exploration * (~closed) / open_count
+        used = np.where(blocked_groups, 1.0, self.one_hot @ chosen).mean(axis=1)
+        return chosen.mean(axis=1), dict(zip(self.groups, used.tolist(), strict=True))
+
+    def _unblocked(
+        self, scores: np.ndarray, exploration: float
+    ) -> tuple[np.ndarray, dict[str, float]]:
+        """Nothing blocked (a day's first slot, a policy replayed on its own logs): every
+        draw is open to all, so the shares are counts of wins; no draws-wide masks."""
+        count, draws = scores.shape
+        wins = np.bincount(scores.argmax(axis=0), minlength=count) / draws
+        probabilities = (1.0 - exploration) * wins + exploration / count
+        used = self.one_hot @ probabilities
+        return probabilities, dict(zip(self.groups, used.tolist(), strict=True))

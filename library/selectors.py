@@ -17,6 +17,7 @@ CANDIDATE_FIELDS = (
     "time_of_day_preference",
     "archetype_fit",
     "mode_fit",
+    "number",
 )
 
 
@@ -54,6 +55,7 @@ def _load(tasks) -> list[Candidate]:
             time_of_day=time_of_day,
             archetype_fit=archetype_fit,
             mode_fit=mode_fit,
+            number=number,
         )
         for (
             pk,
@@ -67,6 +69,7 @@ def _load(tasks) -> list[Candidate]:
             time_of_day,
             archetype_fit,
             mode_fit,
+            number,
         ) in rows
     ]
 

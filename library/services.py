@@ -3,7 +3,7 @@
 from django.db import transaction
 from django.utils import timezone
 
-from .models import Task
+from .models import Task, number_new_tasks
 
 
 def set_active(task_ids: list, active: bool) -> int:
@@ -37,4 +37,5 @@ def duplicate_as_variation(tasks: list[Task]) -> list[Task]:
         )
         copy.full_clean()
         copies.append(copy)
+    number_new_tasks(copies)
     return Task.objects.bulk_create(copies)

@@ -109,8 +109,9 @@ class PlanItem(models.Model):
     # What chose this task, and how likely that choice was (off-policy evaluation).
     policy = models.CharField(max_length=30, blank=True, default="")
     propensity = models.FloatField(null=True, blank=True)
-    # Every candidate the slot considered, task id -> the policy's probability of it.
-    slot_propensities = models.JSONField(null=True, blank=True)
+    # Every candidate the slot considered with the policy's probability of it: task numbers
+    # and float32 probabilities in about 97 bytes (routines/slot_log.py).
+    slot_log = models.BinaryField(null=True, blank=True)
 
     class Meta:
         db_table = "plan_items"
@@ -122,6 +123,13 @@ class PlanItem(models.Model):
         indexes = [
             models.Index(fields=["user_id", "scheduled_date"], name="idx_plan_items_user_date"),
             models.Index(fields=["scheduled_date"], name="idx_plan_items_sched"),
+            # Off-policy evaluation reads one day's logged items for a range of users
+            # (feedback/evaluation.py): an exact range per day, whatever the table's size.
+            models.Index(
+                fields=["scheduled_date", "user_id"],
+                name="idx_plan_items_logged_day_user",
+                condition=Q(propensity__isnull=False),
+            ),
         ]
         constraints = [
             models.UniqueConstraint(fields=["plan", "position"], name="plan_items_position_unique"),

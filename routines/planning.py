@@ -16,6 +16,7 @@ from library.candidates import Candidate
 from library.scoring import ScoreBreakdown, Scorer
 from library.selection import choose, shortlist
 
+from . import slot_log
 from .layout import BLOCK_LAYOUT, BlockSpec, priority_for_slot
 from .shaping import DayShape, shape_day
 
@@ -81,7 +82,8 @@ class PlannedTask:
     task_id: str | None = None
     variation_group: str = ""
     propensity: float | None = None
-    slot_propensities: dict[str, float] | None = None
+    # Every candidate of the slot with its probability, compact (routines/slot_log.py).
+    slot_log: bytes | None = None
 
 
 @dataclass(slots=True)
@@ -109,6 +111,7 @@ class _Draft:
     duration_minutes: int
     candidate: Candidate | None = None
     propensities: dict[str, float] | None = None
+    slot_log: bytes | None = None
 
 
 def slot_minutes(duration: int) -> int:
@@ -147,7 +150,7 @@ def schedule_block(
                 task_id=cand.id if cand else None,
                 variation_group=cand.variation_group if cand else "",
                 propensity=draft.propensities[cand.id] if cand and draft.propensities else None,
-                slot_propensities=draft.propensities,
+                slot_log=draft.slot_log,
             )
         )
         cursor = start + timedelta(minutes=slot_minutes(draft.duration_minutes))
@@ -260,6 +263,9 @@ def plan_day(
                     chosen.duration_minutes,
                     chosen,
                     trace.propensities,
+                    slot_log.encode(
+                        (c.number, trace.propensities[c.id]) for c in trace.competitors
+                    ),
                 )
             )
         block = PlannedBlock(spec, start, end, schedule_block(spec, start, drafts), traces)

@@ -168,7 +168,7 @@ def _rows(plan: Plan, draft: Draft) -> tuple[list[TimeBlock], list[PlanItem]]:
                     is_dynamic=is_dynamic,
                     policy=draft.policy if is_dynamic else "",
                     propensity=task.propensity,
-                    slot_propensities=task.slot_propensities,
+                    slot_log=task.slot_log,
                 )
             )
     return blocks, items

@@ -93,7 +93,7 @@ _ITEMS = (
 INSERT INTO {item} (id, plan_id, time_block_id, position, user_id, scheduled_date,
                     scheduled_time, end_time, title, description, category, priority,
                     estimated_duration_minutes, time_of_day, task_library_id, variation_group,
-                    is_dynamic, policy, propensity, slot_propensities)
+                    is_dynamic, policy, propensity, slot_log)
 SELECT pg_temp.hid(768 + s, u * 4096 + d), pg_temp.hid(1, u * 4096 + d),
        pg_temp.hid(512 + s / 3, u * 4096 + d), s, pg_temp.hid(0, u), %(first)s::date + d,
        make_time(6 + s, 0, 0), make_time(6 + s, 5, 0), 'Bench task', '', t.category, 'medium',

@@ -20,6 +20,7 @@ from feedback.models import UserTaskFeedback
 from feedback.services import Outcome, record_outcomes
 from library.models import Task
 from profiles.models import UserPreferenceProfile
+from routines import slot_log
 from routines.models import Plan, TaskRotationState
 from routines.services import generate_plan
 
@@ -63,6 +64,7 @@ def build_library(size: int) -> None:
         fields = {k: v for k, v in base.items() if k not in ("created_at", "updated_at")}
         fields["name"] = f"{base['name']} #{copy}" if copy else base["name"]
         fields["variation_group"] = f"{base['variation_group']}__{copy}"
+        fields["number"] = index + 1
         tasks.append(Task(**fields))
     Task.objects.bulk_create(tasks, batch_size=1000)
 
@@ -79,6 +81,10 @@ def build_history(users: list[uuid.UUID], days: int) -> None:
                 for item in stored.items
             ]
             record_outcomes(user, outcomes, now=datetime.combine(day, clock_time(21), UTC))
+
+
+# What the engine logs for a full slot: 16 candidates (routines/slot_log.py), 97 bytes.
+FLOOR_SLOT_LOG = slot_log.encode((n, 1 / 16) for n in range(1, 17))
 
 
 def floor_once(user: uuid.UUID, day: date) -> float:
@@ -133,7 +139,7 @@ def floor_once(user: uuid.UUID, day: date) -> float:
                 user,
                 day + FLOOR_DATE_OFFSET,
                 tasks[i][0],
-                "{}",
+                FLOOR_SLOT_LOG,
             )
             for i in range(15)
         ]
@@ -141,7 +147,7 @@ def floor_once(user: uuid.UUID, day: date) -> float:
             "INSERT INTO plan_items (id, plan_id, time_block_id, position, user_id,"
             " scheduled_date, scheduled_time, end_time, title, description, category,"
             " priority, estimated_duration_minutes, time_of_day, task_library_id,"
-            " variation_group, is_dynamic, policy, propensity, slot_propensities)"
+            " variation_group, is_dynamic, policy, propensity, slot_log)"
             " VALUES (%s,%s,%s,%s,%s,%s,'06:30','06:35','t','d','hydration','high',5,"
             " 'morning',%s,'g',true,'static-v1',0.5,%s)",
             items,

@@ -27,15 +27,17 @@ from .stats import percentile
 OTHER_APPS = ("auth", "contenttypes", "admin", "sessions", "axes", "rest_framework_api_key")
 BEFORE = [
     *[(app, None) for app in (*OTHER_APPS, "core", "library", "profiles")],
-    ("routines", "0003_plan_items_scheduled_date_index"),
-    ("feedback", "0005"),
+    # Before the index drops: the compact slot log (routines 0004), the totals and the
+    # rollups (feedback 0006, 0007) are in place.
+    ("routines", "0004_plan_items_slot_log"),
+    ("feedback", "0007"),
 ]
 DROPS = [("routines", "0005"), ("feedback", "0008")]
 PARTITION = [("feedback", "0009")]
 _COPIED = (
     "user_id, scheduled_date, scheduled_time, end_time, title, description, category, "
     "priority, estimated_duration_minutes, time_of_day, variation_group, is_dynamic, plan_id, "
-    "task_library_id, time_block_id, policy, propensity, slot_propensities"
+    "task_library_id, time_block_id, policy, propensity, slot_log"
 )
 _STEP = re.compile(r"partitioning (\S+): (.+) took ([\d.]+) s")
 
@@ -55,10 +57,11 @@ SELECT md5('b' || p.id || b)::uuid, p.id, b, 'Block ' || b, '06:00', '09:00', 'm
 INSERT INTO plan_items (id, plan_id, time_block_id, position, user_id, scheduled_date,
     scheduled_time, end_time, title, description, category, priority,
     estimated_duration_minutes, time_of_day, task_library_id, variation_group, is_dynamic,
-    policy, propensity, slot_propensities)
+    policy, propensity, slot_log)
 WITH t AS (SELECT row_number() OVER (ORDER BY id) - 1 AS k, * FROM task_library),
-     s AS (SELECT t.k, (SELECT jsonb_object_agg(x.id, 0.05) FROM t x
-                         WHERE x.k >= t.k AND x.k < t.k + 12) AS propensities FROM t)
+     -- A 12-candidate compact slot log (routines/slot_log.py): 1 + 12 x 2 + 12 x 4 bytes.
+     s AS (SELECT t.k, decode(repeat(lpad(to_hex(t.k %% 256), 2, '0'), 73), 'hex')
+                  AS propensities FROM t)
 SELECT md5('i' || p.id || n)::uuid, p.id, md5('b' || p.id || (n / 3))::uuid, n, p.user_id,
        p.date, '06:30', '06:35', t.name, t.description, t.category, 'medium',
        t.duration_minutes, 'morning', t.id, t.variation_group, true, 'adaptive', 0.4,

@@ -21,7 +21,7 @@ TIME_BLOCKS_PLAN = "time_blocks_plan_id_a36f134e"
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('routines', '0003_plan_items_scheduled_date_index'),
+        ('routines', '0004_plan_items_slot_log'),
     ]
 
     operations = [

@@ -101,7 +101,7 @@ def history():
     copied = (
         "scheduled_time, end_time, title, description, category, priority, "
         "estimated_duration_minutes, time_of_day, variation_group, is_dynamic, plan_id, "
-        "task_library_id, time_block_id, policy, propensity, slot_propensities"
+        "task_library_id, time_block_id, policy, propensity, slot_log"
     )
     with connection.cursor() as cursor:
         cursor.execute(

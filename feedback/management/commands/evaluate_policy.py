@@ -23,6 +23,9 @@ class Command(BaseCommand):
         parser.add_argument("--bootstrap", type=int, default=400, help="bootstrap resamples")
         parser.add_argument("--seed", type=int, default=0)
         parser.add_argument("--no-save", action="store_true", help="do not keep the estimate")
+        parser.add_argument(
+            "--workers", type=int, default=1, help="processes replaying the logs (1 to 16)"
+        )
 
     def handle(self, *args, **options) -> None:
         today = timezone.localdate()
@@ -32,6 +35,8 @@ class Command(BaseCommand):
             raise CommandError("--since must not be after --until")
         if not 50 <= options["bootstrap"] <= 10_000:
             raise CommandError("--bootstrap must be between 50 and 10000")
+        if not 1 <= options["workers"] <= 16:
+            raise CommandError("--workers must be between 1 and 16")
         result, logged_by = evaluate_policy(
             options["candidate"],
             since,
@@ -39,6 +44,7 @@ class Command(BaseCommand):
             options["bootstrap"],
             options["seed"],
             save=not options["no_save"],
+            workers=options["workers"],
         )
         self.stdout.write(f"plans from {since} to {until}")
         self.stdout.write(format_evaluation(result, POLICY_NAMES[options["candidate"]], logged_by))

@@ -11,6 +11,7 @@ from django.db import connection
 from lab.benchmarks import (
     big_tables,
     celery_scaling,
+    evaluation,
     history_growth,
     ingestion,
     machine,
@@ -27,6 +28,7 @@ PARTS = (
     "simulate",
     "growth",
     "bigdb",
+    "evaluate",
     "celery",
     "privacy",
     "storage",
@@ -49,6 +51,16 @@ class Command(BaseCommand):
         )
         parser.add_argument(
             "--output", default=str(Path(settings.BASE_DIR) / "docs" / "performance.md")
+        )
+        parser.add_argument(
+            "--evaluate-users", nargs="+", type=int, default=[1000, 10000],
+            help="user counts for the evaluate part (a week of logs each)",
+        )  # fmt: skip
+        parser.add_argument("--evaluate-workers", type=int, default=2)
+        parser.add_argument(
+            "--evaluate-baseline",
+            help="a checkout of the code before compact logs: the first size is also "
+            "measured with it, on the same data, before the migration converts it",
         )
 
     def handle(self, *args, **options) -> None:
@@ -153,6 +165,19 @@ class Command(BaseCommand):
                 "## 9. Big tables: the admin dashboard from daily rollups",
                 "",
                 big_tables.report(results),
+            ]
+        if "evaluate" in only:
+            self.stdout.write("off-policy evaluation ...")
+            results = evaluation.run(
+                options["evaluate_users"],
+                options["evaluate_baseline"],
+                options["evaluate_workers"],
+            )
+            sections += [
+                "",
+                "## 5. Off-policy evaluation (`evaluate_policy`) and bytes per plan item",
+                "",
+                evaluation.report(results),
             ]
         Path(options["output"]).write_text("\n".join(sections) + "\n")
         self.stdout.write(f"wrote {options['output']}")
