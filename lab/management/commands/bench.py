@@ -137,7 +137,7 @@ class Command(BaseCommand):
             self.stdout.write("the nightly run on Celery, one and two workers ...")
             sections += [
                 "",
-                "## 6. The nightly run on Celery",
+                "## 9. The nightly run on Celery",
                 "",
                 celery_scaling.report(celery_scaling.run()),
             ]
@@ -145,7 +145,7 @@ class Command(BaseCommand):
             self.stdout.write("privacy: export and erasure ...")
             sections += [
                 "",
-                "## 7. A user's export and erasure (privacy)",
+                "## 10. A user's export and erasure (privacy)",
                 "",
                 privacy.report(privacy.run()),
             ]
@@ -153,7 +153,7 @@ class Command(BaseCommand):
             self.stdout.write("storage: bytes per row, partitioning a live database ...")
             sections += [
                 "",
-                "## 8. Storage: bytes per plan item, partitioning a live database",
+                "## 7. Storage: bytes per plan item, partitioning a live database",
                 "",
                 storage.report(storage.run()),
             ]
@@ -162,7 +162,7 @@ class Command(BaseCommand):
             results = big_tables.run(options["big_users"], log=self.stdout.write)
             sections += [
                 "",
-                "## 9. Big tables: the admin dashboard from daily rollups",
+                "## 6. Big tables: the admin dashboard from daily rollups",
                 "",
                 big_tables.report(results),
             ]
@@ -175,7 +175,7 @@ class Command(BaseCommand):
             )
             sections += [
                 "",
-                "## 5. Off-policy evaluation (`evaluate_policy`) and bytes per plan item",
+                "## 8. Off-policy evaluation (`evaluate_policy`) and bytes per plan item",
                 "",
                 evaluation.report(results),
             ]
