@@ -211,8 +211,9 @@ def test_nightly_batch_costs_a_constant_number_of_queries_per_user(task_library)
     # and an insert for each of the three tables a calendar week; the three days before
     # 2026-11-25 span two weeks (+ savepoint, and on PostgreSQL the lock and planner
     # settings).
+    # + one lock on the batch's profiles before its write (an erasure meanwhile is seen).
     upkeep = 5 if connection.vendor == "postgresql" else 0
-    assert small <= 22 + upkeep + 2 * 6 + 3, small  # the library version check, two pages
+    assert small <= 22 + upkeep + 2 * 6 + 3 + 1, small  # the library version check, two pages
 
 
 def test_batch_rewrites_keep_every_users_rotation_counts_true(task_library):
