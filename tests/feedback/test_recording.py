@@ -164,7 +164,7 @@ def test_recording_costs_a_bounded_number_of_queries(plan, django_assert_max_num
     with django_assert_max_num_queries(7):
         record_feedback(user, plan.items[1].id, completed=False, skip_reason="no_time")
     with django_assert_max_num_queries(7):
-        record_feedback(user, plan.items[1].id, completed=False, satisfaction_rating=2)
+        record_feedback(user, plan.items[1].id, completed=True, satisfaction_rating=2)
 
 
 def test_streak_uses_the_users_local_day(task_library, monkeypatch):
