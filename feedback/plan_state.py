@@ -2,8 +2,10 @@
 
 `routines.intent.PlanFeedback` is the port routines asks through (routines never import
 feedback); `PLAN_FEEDBACK` is the implementation holisticos/urls.py wires into the plan
-views. Both reads go by (user_id, plan_item_id), the feedback table's unique index, over
-the item ids of the plans at hand: bounded by the plans asked for, never by history.
+views. Both reads are bounded by the plans at hand, never by the user's history: the items'
+own dates bound the feedback read to those days (the (user_id, scheduled_date) index;
+feedback copies its item's date), and the ids pick the rows (checked with EXPLAIN on
+PostgreSQL: without the dates the planner read every feedback row of the user).
 """
 
 import uuid
@@ -16,20 +18,16 @@ from .models import UserTaskFeedback
 
 
 class RecordedFeedback:
-    def has_feedback(self, user_id: uuid.UUID, item_ids: Sequence[uuid.UUID]) -> bool:
-        if not item_ids:
-            return False
-        return UserTaskFeedback.objects.filter(user_id=user_id, plan_item_id__in=item_ids).exists()
+    def has_feedback(self, user_id: uuid.UUID, items: Sequence[PlanItem]) -> bool:
+        return bool(items) and _answered(user_id, items).exists()
 
     def outcomes(
-        self, user_id: uuid.UUID, item_ids: Sequence[uuid.UUID]
+        self, user_id: uuid.UUID, items: Sequence[PlanItem]
     ) -> dict[uuid.UUID, RecordedOutcome]:
         """Each answered item's recorded outcome, in one statement; unanswered items absent."""
-        if not item_ids:
+        if not items:
             return {}
-        rows = UserTaskFeedback.objects.filter(
-            user_id=user_id, plan_item_id__in=item_ids
-        ).values_list(
+        rows = _answered(user_id, items).values_list(
             "plan_item_id", "completed", "completed_at", "satisfaction_rating", "skip_reason"
         )
         return {
@@ -38,9 +36,21 @@ class RecordedFeedback:
         }
 
 
+def _answered(user_id: uuid.UUID, items: Sequence[PlanItem]):
+    dates = [item.scheduled_date for item in items]
+    return UserTaskFeedback.objects.filter(
+        user_id=user_id,
+        scheduled_date__gte=min(dates),
+        scheduled_date__lte=max(dates),
+        plan_item_id__in=[item.id for item in items],
+    ).order_by()
+
+
 PLAN_FEEDBACK = RecordedFeedback()
 
 
 def plan_item_owner(plan_item_id: uuid.UUID) -> uuid.UUID | None:
     """Whose plan item this is (None: no such item); one primary-key read."""
-    return PlanItem.objects.filter(id=plan_item_id).values_list("user_id", flat=True).first()
+    # Unordered: the model's ordering would join plans to sort one row.
+    owners = PlanItem.objects.filter(id=plan_item_id).order_by().values_list("user_id", flat=True)
+    return next(iter(owners[:1]), None)

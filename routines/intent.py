@@ -26,7 +26,7 @@ from profiles.models import UserPreferenceProfile
 from profiles.selectors import get_profile, local_today
 from profiles.services import update_profile
 
-from .models import Plan, PlanType
+from .models import Plan, PlanItem, PlanType
 from .selectors import StoredPlan, get_stored_plan
 from .services import generate_plan
 
@@ -47,20 +47,20 @@ class RecordedOutcome:
 class PlanFeedback(Protocol):
     """What the plan API needs to know about feedback, implemented in feedback/."""
 
-    def has_feedback(self, user_id: uuid.UUID, item_ids: Sequence[uuid.UUID]) -> bool: ...
+    def has_feedback(self, user_id: uuid.UUID, items: Sequence[PlanItem]) -> bool: ...
 
     def outcomes(
-        self, user_id: uuid.UUID, item_ids: Sequence[uuid.UUID]
+        self, user_id: uuid.UUID, items: Sequence[PlanItem]
     ) -> dict[uuid.UUID, RecordedOutcome]: ...
 
 
 class NoFeedback:
     """Without a feedback app every plan is unanswered (used when nothing is wired)."""
 
-    def has_feedback(self, user_id: uuid.UUID, item_ids: Sequence[uuid.UUID]) -> bool:
+    def has_feedback(self, user_id: uuid.UUID, items: Sequence[PlanItem]) -> bool:
         return False
 
-    def outcomes(self, user_id, item_ids) -> dict[uuid.UUID, RecordedOutcome]:
+    def outcomes(self, user_id, items) -> dict[uuid.UUID, RecordedOutcome]:
         return {}
 
 
@@ -137,7 +137,7 @@ def plan_for_request(
             reasons = replan_reasons(stored.plan, archetype, mode, settings.ENABLE_DYNAMIC_PLANS)
             if not reasons:
                 return PlanAnswer(stored)
-            if feedback.has_feedback(user_id, [item.id for item in stored.items]):
+            if feedback.has_feedback(user_id, stored.items):
                 return PlanAnswer(stored, _not_applied(reasons, archetype, mode))
             regenerate = True
     stored = generate_plan(

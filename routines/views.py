@@ -40,8 +40,8 @@ class PlanViewSet(viewsets.ViewSet):
     feedback: intent.PlanFeedback = intent.NoFeedback()
 
     def _answer(self, user_id, plans: list[StoredPlan], **context) -> dict:
-        item_ids = [item.id for stored in plans for item in stored.items]
-        return {"outcomes": self.feedback.outcomes(user_id, item_ids), **context}
+        items = [item for stored in plans for item in stored.items]
+        return {"outcomes": self.feedback.outcomes(user_id, items), **context}
 
     @extend_schema(
         operation_id="plans_generate",

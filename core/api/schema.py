@@ -123,3 +123,19 @@ def without_slash_twins(endpoints: list) -> list:
     """drf-spectacular hook: drop `path/` where `path` is routed too (the slash policy)."""
     paths = {path for path, *_ in endpoints}
     return [e for e in endpoints if not (e[0].endswith("/") and e[0].rstrip("/") in paths)]
+
+
+def require_nonempty_bodies(result: dict, generator, request, public) -> dict:
+    """drf-spectacular hook: a body whose schema needs a property (minProperties) is itself
+    required; drf-spectacular marks a PATCH body with no required field optional."""
+    schemas = result.get("components", {}).get("schemas", {})
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            body = operation.get("requestBody") if isinstance(operation, dict) else None
+            if not body:
+                continue
+            for media in body.get("content", {}).values():
+                ref = media.get("schema", {}).get("$ref", "")
+                if schemas.get(ref.rsplit("/", 1)[-1], {}).get("minProperties"):
+                    body["required"] = True
+    return result
