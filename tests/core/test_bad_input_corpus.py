@@ -85,6 +85,7 @@ PROFILE_BODIES = [
     {"current_mode": "LOW"},
     {"archetype": "Peak Performer", "timezone": SQLISH},
     {"archetype": "Peak Performer", "timezone": "../../etc/passwd"},
+    {"archetype": "Peak Performer", "timezone": "posixrules"},  # a tz file, not a zone name
     {"archetype": "Peak Performer", "timezone": CONTROL},
     {"archetype": LONE_SURROGATE},
     {"archetype": "Peak Performer", "timezone": LONE_SURROGATE},
