@@ -46,6 +46,7 @@ def schemathesis_key(db, task_library):
     max_examples=MAX_EXAMPLES,
     deadline=None,
     derandomize=True,
+    database=None,  # no replay of examples saved by earlier runs: the same cases every run
     suppress_health_check=[
         HealthCheck.function_scoped_fixture,
         HealthCheck.too_slow,
