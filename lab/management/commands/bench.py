@@ -8,9 +8,16 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
-from lab.benchmarks import history_growth, ingestion, machine, plan_generation, regeneration
+from lab.benchmarks import (
+    history_growth,
+    ingestion,
+    machine,
+    plan_generation,
+    regeneration,
+    resync,
+)
 
-PARTS = ("plan", "regen", "ingest", "simulate", "growth")
+PARTS = ("plan", "regen", "ingest", "simulate", "growth", "resync")
 
 
 class Command(BaseCommand):
@@ -94,6 +101,14 @@ class Command(BaseCommand):
                 "## 5. Cost against a user's history",
                 "",
                 history_growth.report(history_growth.run()),
+            ]
+        if "resync" in only:
+            self.stdout.write("the mobile app's resync calls against history ...")
+            sections += [
+                "",
+                "## 6. The mobile app's resync calls against a user's history",
+                "",
+                resync.report(resync.run()),
             ]
         Path(options["output"]).write_text("\n".join(sections) + "\n")
         self.stdout.write(f"wrote {options['output']}")
