@@ -104,15 +104,9 @@ def remember_intent(user_id: uuid.UUID, archetype: str, mode: str | None) -> Use
     One read when nothing changed (the common call), a locked write otherwise.
     """
     profile = get_profile(user_id)
-    if (
-        profile is not None
-        and profile.archetype == archetype
-        and mode
-        in (
-            None,
-            profile.current_mode,
-        )
-    ):
+    if profile is None:
+        return update_profile(user_id, archetype=archetype, current_mode=mode)[0]
+    if profile.archetype == archetype and mode in (None, profile.current_mode):
         return profile
     profile, _ = update_profile(user_id, archetype=archetype, current_mode=mode)
     return profile
