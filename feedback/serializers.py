@@ -1,38 +1,21 @@
-import zoneinfo
-
-from django.utils.dateparse import parse_datetime
+from drf_spectacular.extensions import OpenApiSerializerExtension
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from core.api.fields import ServiceDateField, StrictUUIDField, choice_field
+from core.api.fields import StrictUUIDField, choice_field
 from library.choices import Archetype, Mode
 from profiles.models import UserPreferenceProfile
 
+from .fields import (
+    ClientDateTimeField,
+    NotesField,
+    TimeZoneField,
+    WeekStartField,
+    validate_timezone,
+)
 from .models import USER_NOTES_MAX_LENGTH, SkipReason
 from .summary import WeeklySummary
-
-
-@extend_schema_field(OpenApiTypes.DATETIME)
-class ClientDateTimeField(serializers.Field):
-    """ISO 8601 with or without an offset. The Dart client's toIso8601String() omits the
-    offset for local times; those stay naive here and are read in the user's zone."""
-
-    default_error_messages = {"invalid": "Must be an ISO 8601 date-time, e.g. 2026-11-24T07:05:00."}
-
-    def to_internal_value(self, data):
-        if not isinstance(data, str):
-            self.fail("invalid")
-        try:
-            value = parse_datetime(data)
-        except ValueError:
-            value = None
-        if value is None:
-            self.fail("invalid")
-        return value
-
-    def to_representation(self, value):
-        return value.isoformat()
 
 
 class TaskFeedbackSerializer(serializers.Serializer):
@@ -53,7 +36,7 @@ class TaskFeedbackSerializer(serializers.Serializer):
         },
     )
     skip_reason = choice_field("skip_reason", SkipReason, required=False, allow_null=True)
-    user_notes = serializers.CharField(
+    user_notes = NotesField(
         required=False, allow_null=True, allow_blank=True, max_length=USER_NOTES_MAX_LENGTH
     )
 
@@ -68,20 +51,10 @@ class TaskFeedbackSerializer(serializers.Serializer):
         return super().to_internal_value(data)
 
 
-def validate_timezone(value: str) -> str:
-    try:
-        zoneinfo.ZoneInfo(value)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
-        raise serializers.ValidationError(
-            f'"{value}" is not an IANA time zone such as Europe/Berlin.'
-        ) from exc
-    return value
-
-
 class ProfileUpdateSerializer(serializers.Serializer):
     archetype = choice_field("archetype", Archetype, required=False)
     current_mode = choice_field("mode", Mode, required=False)
-    timezone = serializers.CharField(required=False, max_length=64, validators=[validate_timezone])
+    timezone = TimeZoneField(required=False, max_length=64, validators=[validate_timezone])
 
     def validate(self, attrs):
         if not attrs:
@@ -89,6 +62,16 @@ class ProfileUpdateSerializer(serializers.Serializer):
                 "Send at least one of archetype, current_mode, timezone."
             )
         return attrs
+
+
+class ProfileUpdateSchema(OpenApiSerializerExtension):
+    """States the "at least one field" rule (minProperties) in the schema."""
+
+    target_class = ProfileUpdateSerializer
+
+    def map_serializer(self, auto_schema, direction):
+        schema = auto_schema._map_basic_serializer(self.target, direction)
+        return {**schema, "minProperties": 1}
 
 
 class ProfileSerializer(serializers.ModelSerializer):
@@ -122,7 +105,7 @@ class ProfileSerializer(serializers.ModelSerializer):
 
 
 class WeeklySummaryQuerySerializer(serializers.Serializer):
-    week_start = ServiceDateField(required=False)
+    week_start = WeekStartField(required=False)
     format = serializers.ChoiceField(choices=["json", "html"], required=False, default="json")
 
 

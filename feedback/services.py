@@ -1,7 +1,8 @@
 """Recording feedback and keeping each user's preference profile current."""
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -113,51 +114,86 @@ def record_outcomes(
             if raced:  # another call created it and may have recorded these items since
                 targets = feedback_targets(user_id, item_ids)
         zone = user_zone(profile)
-        # Feedback on a day already folded into the lifetime totals (weeks old) re-counts it.
-        late = totals.folded_days(
-            user_id,
-            [target.item.scheduled_date for target in targets.values()],
-            local_today(profile, now) - LATE_AFTER,
-        )
-        before = totals.before_change(user_id, late) if late else None
-        merged: dict[uuid.UUID, UserTaskFeedback] = {}
-        to_create, to_update, rows, created = [], [], [], []
-        for outcome in outcomes:
-            target = targets[outcome.plan_item_id]
-            item = target.item
-            row = merged.get(item.id)
-            is_new = False
-            if row is None:
-                row = target.feedback
-                if row is None:
-                    is_new = True
-                    row = UserTaskFeedback(
-                        user_id=user_id,
-                        plan_item=item,
-                        task_library_id=item.task_library_id,
-                        scheduled_date=item.scheduled_date,
-                        scheduled_time=item.scheduled_time,
-                        category=item.category,
-                        time_of_day=item.time_of_day,
-                        mode_at_time=target.readiness_mode,
-                    )
-                    to_create.append(row)
-                else:
-                    to_update.append(row)
-                merged[item.id] = row
-            _apply(row, outcome, item, zone, now)
-            rows.append(row)
-            created.append(is_new)
-        sql_rows.insert(to_create)
-        # One prepared UPDATE per row (it stamps updated_at, which bulk_update would not);
-        # a call updates at most one day's items, and the API sends one.
-        for row in to_update:
-            sql_rows.update(row, [*_MERGED_FIELDS, "updated_at"])
-        if late:
-            totals.recount(user_id, late, before)
+        days = [target.item.scheduled_date for target in targets.values()]
+        with _recounting_folded(user_id, days, profile, now):
+            rows, created = _merge(user_id, outcomes, targets, zone, now)
         recompute_profile(profile, now)
     metrics.task_feedback_recorded.inc(len(outcomes))
     return Recorded(True, rows, created, profile)
+
+
+def remove_feedback(
+    user_id: uuid.UUID, plan_item_id: uuid.UUID, now: datetime | None = None
+) -> bool:
+    """Undo: delete what is recorded on one plan item and relearn; False if nothing was.
+
+    The same transaction, profile lock and late-edit path as recording, so the lifetime
+    totals of a folded day lose the outcome too.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        profile = lock_profile(user_id)
+        target = feedback_targets(user_id, [plan_item_id]).get(plan_item_id)
+        if target is None:
+            raise PlanItemNotFound(plan_item_id)
+        if target.feedback is None or profile is None:
+            return False
+        with _recounting_folded(user_id, [target.item.scheduled_date], profile, now):
+            UserTaskFeedback.objects.filter(pk=target.feedback.pk).delete()
+        recompute_profile(profile, now)
+    return True
+
+
+@contextmanager
+def _recounting_folded(
+    user_id: uuid.UUID, days: list[date], profile: UserPreferenceProfile, now: datetime
+) -> Iterator[None]:
+    """Around a change to these days' feedback: re-count any already folded into the
+    lifetime totals (weeks old; feedback/totals.py). Items younger than LATE_AFTER cannot
+    be folded, so the common call reads nothing extra."""
+    late = totals.folded_days(user_id, days, local_today(profile, now) - LATE_AFTER)
+    before = totals.before_change(user_id, late) if late else None
+    yield
+    if late:
+        totals.recount(user_id, late, before)
+
+
+def _merge(user_id, outcomes, targets, zone, now) -> tuple[list, list[bool]]:
+    """Merge each outcome into its row and write them: inserts, then one UPDATE a row."""
+    merged: dict[uuid.UUID, UserTaskFeedback] = {}
+    to_create, to_update, rows, created = [], [], [], []
+    for outcome in outcomes:
+        target = targets[outcome.plan_item_id]
+        item = target.item
+        row = merged.get(item.id)
+        is_new = False
+        if row is None:
+            row = target.feedback
+            if row is None:
+                is_new = True
+                row = UserTaskFeedback(
+                    user_id=user_id,
+                    plan_item=item,
+                    task_library_id=item.task_library_id,
+                    scheduled_date=item.scheduled_date,
+                    scheduled_time=item.scheduled_time,
+                    category=item.category,
+                    time_of_day=item.time_of_day,
+                    mode_at_time=target.readiness_mode,
+                )
+                to_create.append(row)
+            else:
+                to_update.append(row)
+            merged[item.id] = row
+        _apply(row, outcome, item, zone, now)
+        rows.append(row)
+        created.append(is_new)
+    sql_rows.insert(to_create)
+    # One prepared UPDATE per row (it stamps updated_at, which bulk_update would not);
+    # a call updates at most one day's items, and the API sends one.
+    for row in to_update:
+        sql_rows.update(row, [*_MERGED_FIELDS, "updated_at"])
+    return rows, created
 
 
 _MERGED_FIELDS = [
@@ -189,6 +225,19 @@ def _apply(row: UserTaskFeedback, outcome: Outcome, item: PlanItem, zone, now: d
             raise FeedbackRejected("completed_at", "completed_at is only for completed tasks.")
     if outcome.skip_reason and outcome.completed:
         raise FeedbackRejected("skip_reason", "skip_reason is only for tasks not completed.")
+    if outcome.satisfaction_rating is not None and not outcome.completed:
+        raise FeedbackRejected(
+            "satisfaction_rating", "satisfaction_rating is only for completed tasks."
+        )
+    if (
+        outcome.completed
+        and completed_at is None
+        and (row.completed_at or now) < (scheduled - timedelta(days=1))
+    ):
+        # Without completed_at the completion is stamped now: the one-day rule still holds.
+        raise FeedbackRejected(
+            "completed", "The task is scheduled more than a day ahead; it cannot be done yet."
+        )
 
     row.completed = outcome.completed
     row.skipped = not outcome.completed
@@ -197,9 +246,10 @@ def _apply(row: UserTaskFeedback, outcome: Outcome, item: PlanItem, zone, now: d
         row.completed_at = completed_at or row.completed_at or now
         row.completed_early_minutes = int((scheduled - row.completed_at).total_seconds() // 60)
     else:
-        # Un-completing a task drops its completion time: it cannot be both.
+        # Un-completing a task drops its completion time and rating: a skip has neither.
         row.completed_at = None
         row.completed_early_minutes = None
+        row.satisfaction_rating = None
         if outcome.skip_reason is not None:
             row.skip_reason = outcome.skip_reason
     if outcome.satisfaction_rating is not None:

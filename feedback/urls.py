@@ -1,17 +1,22 @@
-from django.urls import path
+from core.api.routes import api_path
 
 from .views import FeedbackViewSet
 
 urlpatterns = [
-    path("task", FeedbackViewSet.as_view({"post": "record"}), name="feedback-task"),
-    path(
+    *api_path("task", FeedbackViewSet.as_view({"post": "record"}), "feedback-task"),
+    *api_path(
+        "task/<str:plan_item_id>",
+        FeedbackViewSet.as_view({"delete": "undo"}),
+        "feedback-task-undo",
+    ),
+    *api_path(
         "profile/<str:user_id>",
         FeedbackViewSet.as_view({"get": "profile", "patch": "update_profile"}),
-        name="feedback-profile",
+        "feedback-profile",
     ),
-    path(
+    *api_path(
         "summary/<str:user_id>/weekly",
         FeedbackViewSet.as_view({"get": "weekly"}),
-        name="feedback-weekly-summary",
+        "feedback-weekly-summary",
     ),
 ]

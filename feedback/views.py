@@ -8,13 +8,14 @@ from rest_framework import status, viewsets
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 
-from core.api.access import require_access
+from core.api.access import can_act_for, require_access
 from core.api.fields import path_uuid
 from core.api.schema import COMMON_ERRORS, USER_ID, error
 from profiles import services as profile_services
 from profiles.selectors import get_profile, local_today
 
 from . import services
+from .plan_state import plan_item_owner
 from .selectors import weekly_summary
 from .serializers import (
     FeedbackRecordedSerializer,
@@ -87,13 +88,46 @@ class FeedbackViewSet(viewsets.ViewSet):
         )
 
     @extend_schema(
+        operation_id="feedback_undo",
+        summary="Undo: remove what is recorded on a plan item, and relearn",
+        description=(
+            "Deletes the item's feedback (completion, rating, skip, notes) and relearns the "
+            "profile in the same transaction. Idempotent: 204 whether or not anything was "
+            "recorded."
+        ),
+        parameters=[
+            OpenApiParameter(
+                "plan_item_id", OpenApiTypes.UUID, OpenApiParameter.PATH, description="The task."
+            )
+        ],
+        request=None,
+        responses={
+            204: OpenApiResponse(description="Nothing is recorded on the item now."),
+            400: error("Malformed plan_item_id."),
+            404: error("No such plan item (or not yours)."),
+            **COMMON_ERRORS,
+        },
+        tags=["feedback"],
+    )
+    def undo(self, request, plan_item_id: str):
+        item_id = path_uuid(plan_item_id, "plan_item_id")
+        owner = plan_item_owner(item_id)
+        if owner is None or not can_act_for(request, owner):
+            raise NotFound("Plan item not found.")
+        try:
+            services.remove_feedback(owner, item_id)
+        except services.PlanItemNotFound as exc:  # deleted by a replan a moment ago
+            raise NotFound("Plan item not found.") from exc
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(
         operation_id="feedback_profile_retrieve",
         summary="The user's learned preference profile",
         parameters=[USER_ID],
         responses={
             200: ProfileSerializer,
             400: error("Malformed user_id."),
-            404: error("No profile (or not yours)."),
+            404: error("No profile: the user has no plan or feedback yet (or not yours)."),
             **COMMON_ERRORS,
         },
         tags=["feedback"],
@@ -148,23 +182,13 @@ class FeedbackViewSet(viewsets.ViewSet):
     @extend_schema(
         operation_id="feedback_weekly_summary",
         summary="Weekly personalization summary",
-        parameters=[
-            USER_ID,
-            OpenApiParameter(
-                "week_start", OpenApiTypes.DATE, description="A Monday; default this week."
-            ),
-            OpenApiParameter(
-                "format",
-                OpenApiTypes.STR,
-                enum=["json", "html"],
-                description="html renders the email-ready page.",
-            ),
-        ],
+        description="A week without plans or feedback is a summary of zeros, not a 404.",
+        parameters=[USER_ID, WeeklySummaryQuerySerializer],
         responses={
             (200, "application/json"): WeeklySummarySerializer,
             (200, "text/html"): OpenApiResponse(OpenApiTypes.STR, description="Email page."),
-            400: error("Malformed user_id, week_start not a Monday, unknown format."),
-            404: error("No profile (or not yours)."),
+            400: error("Malformed user_id, week_start not a Monday within a year, bad format."),
+            404: error("No profile: the user has no plan yet (or not yours)."),
             **COMMON_ERRORS,
         },
         tags=["feedback"],
@@ -181,8 +205,6 @@ class FeedbackViewSet(viewsets.ViewSet):
         if week_start is None:
             today = local_today(profile)
             week_start = today - timedelta(days=today.weekday())
-        elif week_start.weekday() != 0:
-            raise ValidationError({"week_start": ["week_start must be a Monday."]})
         summary = weekly_summary(profile, week_start)
         if query.validated_data["format"] == "html":
             html = render_to_string("feedback/weekly_summary.html", {"s": summary})

@@ -287,6 +287,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Every API path also answers with a trailing slash (core/api/routes.py); the schema
+    # lists each once, as the spec writes it.
+    "PREPROCESSING_HOOKS": ["core.api.schema.without_slash_twins"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "core.api.schema.require_nonempty_bodies",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "ArchetypeEnum": "library.choices.Archetype",
         "ModeEnum": "library.choices.Mode",

@@ -1,12 +1,8 @@
-from django.urls import path
+from core.api.routes import api_path
 
 from .views import UserDataViewSet
 
 urlpatterns = [
-    path("<str:user_id>", UserDataViewSet.as_view({"delete": "erase"}), name="user-erase"),
-    path(
-        "<str:user_id>/export",
-        UserDataViewSet.as_view({"get": "export"}),
-        name="user-export",
-    ),
+    *api_path("<str:user_id>", UserDataViewSet.as_view({"delete": "erase"}), "user-erase"),
+    *api_path("<str:user_id>/export", UserDataViewSet.as_view({"get": "export"}), "user-export"),
 ]

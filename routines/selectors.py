@@ -47,6 +47,26 @@ def load_plan_contents(plan: Plan) -> StoredPlan:
     return StoredPlan(plan, blocks, items)
 
 
+def stored_plans_between(user_id: uuid.UUID, first: date, last: date) -> list[StoredPlan]:
+    """The user's plans dated first..last, newest first: three queries for any number.
+
+    Plans by the (user_id, date) unique index; blocks and items by their plan ids (the
+    (plan, position) unique indexes), so the cost follows the days asked for, not history.
+    """
+    plans = list(Plan.objects.filter(user_id=user_id, date__gte=first, date__lte=last))
+    if not plans:
+        return []
+    ids = [plan.id for plan in plans]
+    blocks: dict = {}
+    for block in TimeBlock.objects.filter(plan_id__in=ids).order_by("plan_id", "position"):
+        blocks.setdefault(block.plan_id, []).append(block)
+    items: dict = {}
+    for item in PlanItem.objects.filter(plan_id__in=ids).order_by("plan_id", "position"):
+        items.setdefault(item.plan_id, []).append(item)
+    plans.sort(key=lambda plan: plan.date, reverse=True)
+    return [StoredPlan(p, blocks.get(p.id, []), items.get(p.id, [])) for p in plans]
+
+
 def recent_task_use(user_id: uuid.UUID, day: date) -> dict[str, date]:
     """Task id -> the latest date before `day` the user was planned it (rotation window)."""
     return recent_task_use_many([user_id], day).get(user_id, {})
@@ -108,3 +128,38 @@ def users_to_plan(
             return
         yield [UserToPlan(*row) for row in rows]
         after = rows[-1][0]
+
+
+@dataclass(frozen=True, slots=True)
+class PlanPage:
+    """A page of the resync list: the days first..last, and the older days left, if any."""
+
+    user_id: uuid.UUID
+    first: date
+    last: date
+    plans: list[StoredPlan]
+    older: tuple[date, date] | None  # (from, to) of the next page
+    next: str | None = None  # its URL, set by the view
+
+
+def page_window(
+    first: date | None, last: date | None, today: date, page_days: int
+) -> tuple[date, date, tuple[date, date] | None]:
+    """(page's first day, page's last day, the next page's (from, to) or None); pure.
+
+    Newest first: a page is the last `page_days` days of from..to. Without `to` the range
+    ends on the user's local today; without `from` it is one page long.
+    """
+    last = last or today
+    first = first or last - timedelta(days=page_days - 1)
+    page_first = max(first, last - timedelta(days=page_days - 1))
+    older = (first, page_first - timedelta(days=1)) if page_first > first else None
+    return page_first, last, older
+
+
+def plan_page(
+    user_id: uuid.UUID, first: date | None, last: date | None, today: date, page_days: int
+) -> PlanPage:
+    page_first, page_last, older = page_window(first, last, today, page_days)
+    plans = stored_plans_between(user_id, page_first, page_last)
+    return PlanPage(user_id, page_first, page_last, plans, older)

@@ -37,6 +37,10 @@ GENERATE_BODIES = [
     },
     {"user_id": str(uuid.uuid4()), "archetype": "Peak Performer", "preferences": "early"},
     {"user_id": str(uuid.uuid4()), "archetype": "Peak Performer", "regenerate": "yes please"},
+    # Issue 15: an ISO week date is not a date; 0 is not a boolean.
+    {"user_id": str(uuid.uuid4()), "archetype": "Peak Performer", "date": "2026-W48-3"},
+    {"user_id": str(uuid.uuid4()), "archetype": "Peak Performer", "date": "20261125"},
+    {"user_id": str(uuid.uuid4()), "archetype": "Peak Performer", "regenerate": 0},
     [1, 2, 3],
     "just a string",
     None,
@@ -64,7 +68,16 @@ def feedback_bodies(item):
         base | {"plan_item_id": SQLISH},
         base | {"plan_item_id": str(uuid.uuid4())},
         base | {"user_id": str(uuid.uuid4())},
+        # Issue 15: a date alone is not a completion time, notes are text, a skip has no
+        # rating.
+        base | {"completed_at": "2026-11-25"},
+        base | {"user_notes": 5},
+        base | {"completed": False, "satisfaction_rating": 4},
+        base | {"completed": False, "skip_reason": "no_time", "satisfaction_rating": 1},
     ]
+
+
+FEEDBACK_BODY_COUNT = 22
 
 
 PROFILE_BODIES = [
@@ -72,6 +85,7 @@ PROFILE_BODIES = [
     {"current_mode": "LOW"},
     {"archetype": "Peak Performer", "timezone": SQLISH},
     {"archetype": "Peak Performer", "timezone": "../../etc/passwd"},
+    {"archetype": "Peak Performer", "timezone": "posixrules"},  # a tz file, not a zone name
     {"archetype": "Peak Performer", "timezone": CONTROL},
     {"archetype": LONE_SURROGATE},
     {"archetype": "Peak Performer", "timezone": LONE_SURROGATE},
@@ -114,7 +128,7 @@ def test_generate_corpus(api_client, task_library, body):
     assert_nothing_stored()
 
 
-@pytest.mark.parametrize("index", range(18))
+@pytest.mark.parametrize("index", range(FEEDBACK_BODY_COUNT))
 def test_feedback_corpus(api_client, task_library, index):
     from routines.services import generate_plan
 
@@ -150,6 +164,14 @@ def test_profile_patch_corpus(api_client, body):
         "/api/v1/feedback/summary/{user}/weekly?week_start=0001-01-01",
         "/api/v1/feedback/summary/{user}/weekly?format=%00",
         "/api/v1/feedback/profile/%E2%80%AE%00",
+        # Issue 15: the resync list's range and week dates.
+        "/api/v1/plans/{sql}",
+        "/api/v1/plans/{user}?from=2026-W48-3",
+        "/api/v1/plans/{user}/?to=",
+        "/api/v1/plans/{user}?to=2090-01-01",
+        "/api/v1/plans/{user}/2026-W48-3",
+        "/api/v1/feedback/summary/{user}/weekly?week_start=2026-W48-1",
+        "/api/v1/feedback/summary/{user}/weekly?week_start=",
     ],
 )
 def test_read_endpoints_corpus(api_client, path):
@@ -227,3 +249,37 @@ def test_weekly_summary_at_the_ends_of_the_calendar_is_a_400(api_client, week_st
     assert_clean_4xx(response)
     assert response.status_code == 400
     assert "week_start" in response.json()["error"]["fields"]
+
+
+def test_feedback_corpus_count_matches():
+    assert len(feedback_bodies(PlanItem(user_id=uuid.uuid4()))) == FEEDBACK_BODY_COUNT
+
+
+@pytest.mark.parametrize("raw", [SQLISH.replace(" ", ""), "12345", "%00"])
+def test_undo_with_a_malformed_item_id_is_a_400(api_client, raw):
+    response = api_client.delete(f"/api/v1/feedback/task/{raw}")
+    assert_clean_4xx(response)
+    assert response.status_code == 400
+    assert "plan_item_id" in response.json()["error"]["fields"]
+
+
+def test_completing_a_task_days_ahead_without_a_time_is_a_400(api_client, task_library):
+    """completed_at null is stamped now: the one-day rule holds for it too (issue 15)."""
+    from datetime import timedelta
+
+    from routines.services import generate_plan
+
+    item = generate_plan(uuid.uuid4(), "Peak Performer", date.today() + timedelta(days=5)).items[0]
+    body = {
+        "user_id": str(item.user_id),
+        "plan_item_id": str(item.id),
+        "completed": True,
+        "completed_at": None,
+    }
+    response = api_client.post(
+        "/api/v1/feedback/task", json.dumps(body), content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert "completed" in response.json()["error"]["fields"]
+    assert not UserTaskFeedback.objects.exists()
+    assert not UserPreferenceProfile.objects.exists()

@@ -23,7 +23,9 @@ def test_schema_generation_is_clean_and_documents_every_endpoint():
     paths = schema["paths"]
     expected = {
         ("/api/v1/plans/generate", "post"),
-        ("/api/v1/plans/{user_id}/{date}/", "get"),
+        ("/api/v1/plans/{user_id}/{date}", "get"),  # also served with the slash
+        ("/api/v1/plans/{user_id}", "get"),
+        ("/api/v1/feedback/task/{plan_item_id}", "delete"),
         ("/api/v1/feedback/task", "post"),
         ("/api/v1/feedback/profile/{user_id}", "get"),
         ("/api/v1/feedback/profile/{user_id}", "patch"),

@@ -44,11 +44,12 @@ def _answer(rng: random.Random, user, items, day: date) -> None:
         if rng.random() < 0.4:
             continue  # unanswered on an active day
         done = rng.random() < 0.6
+        rating = rng.choice([None, 1, 3, 5])  # drawn always, so the draws stay in step
         outcomes.append(
             Outcome(
                 item.id,
                 done,
-                satisfaction_rating=rng.choice([None, 1, 3, 5]),
+                satisfaction_rating=rating if done else None,  # ratings are for completions
                 skip_reason=None if done else rng.choice(REASONS),
             )
         )

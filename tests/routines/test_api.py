@@ -31,7 +31,9 @@ def test_generate_returns_the_spec_shape_field_by_field(api_client, task_library
         "plan_type",
         "model_used",
         "readiness_mode",
+        "change_not_applied",  # issue 15: added, null unless the request could not apply
     }
+    assert plan["change_not_applied"] is None
     assert plan["date"] == "2026-11-24"
     assert plan["system"] == "HolisticOS"
     assert plan["archetype"] == "Peak Performer"
@@ -69,7 +71,9 @@ def test_generate_returns_the_spec_shape_field_by_field(api_client, task_library
                 "task_type",
                 "priority",
                 "estimated_duration_minutes",
+                "outcome",  # issue 15: the recorded feedback, null while none
             }
+            assert task["outcome"] is None
             uuid.UUID(task["plan_item_id"])
             uuid.UUID(task["task_library_id"])
             assert CLOCK.match(task["start_time"]) and CLOCK.match(task["end_time"])
@@ -138,7 +142,8 @@ def test_generation_failure_is_served_as_static_not_500(api_client, task_library
         ({"date": "2090-01-01"}, "date", "within a year"),
         ({"user_id": "not-a-uuid"}, "user_id", "UUID"),
         ({"preferences": {"wake_time": "7am"}}, "preferences.wake_time", "HH:MM"),
-        ({"regenerate": "maybe"}, "regenerate", "boolean"),
+        ({"regenerate": "maybe"}, "regenerate", "true or false"),
+        ({"regenerate": 0}, "regenerate", "true or false"),
     ],
 )
 def test_bad_input_is_a_400_naming_the_field(api_client, overrides, field, fragment):

@@ -18,6 +18,7 @@ from lab.benchmarks import (
     plan_generation,
     privacy,
     regeneration,
+    resync,
     storage,
 )
 
@@ -32,6 +33,7 @@ PARTS = (
     "celery",
     "privacy",
     "storage",
+    "resync",
 )
 
 
@@ -178,6 +180,14 @@ class Command(BaseCommand):
                 "## 8. Off-policy evaluation (`evaluate_policy`) and bytes per plan item",
                 "",
                 evaluation.report(results),
+            ]
+        if "resync" in only:
+            self.stdout.write("the mobile app's resync calls against history ...")
+            sections += [
+                "",
+                "## 12. The mobile app's resync calls against a user's history",
+                "",
+                resync.report(resync.run()),
             ]
         Path(options["output"]).write_text("\n".join(sections) + "\n")
         self.stdout.write(f"wrote {options['output']}")
