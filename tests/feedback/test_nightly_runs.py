@@ -110,3 +110,22 @@ def test_admin_shows_each_runs_progress_in_one_query(admin_client, django_assert
     assert response.content.decode().count("1 / 0 / 0") == 3
     detail = admin_client.get(f"/admin/routines/nightlyrun/{run.id}/change/")
     assert detail.content.decode().count("pending") >= 3
+
+
+def test_a_celery_run_rolls_up_the_closed_days_once(settings, monkeypatch, task_library):
+    """The in-process run rolls up after planning; an enqueued run when it enqueues."""
+    from feedback.management.commands import regenerate_plans as command
+    from feedback.tasks import regenerate_chunk
+
+    settings.CELERY_BROKER_URL = "redis://127.0.0.1:6379/15"
+    sent, rolled = [], []
+    monkeypatch.setattr(regenerate_chunk, "delay", sent.append)
+    monkeypatch.setattr(command, "nightly_rollup", lambda day: rolled.append(day) or _Rolled())
+    ProfileFactory.create_batch(3)
+    call_command("regenerate_plans", "--date", DAY.isoformat(), "--all", "--chunks", "2")
+    assert len(sent) == 2 and rolled == [DAY]
+
+
+class _Rolled:
+    since = until = DAY
+    outcome_rows = 0

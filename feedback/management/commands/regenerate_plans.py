@@ -87,10 +87,7 @@ class Command(BaseCommand):
         # Closed days roll up once a night: by the full run, and in a sharded one by shard 1
         # (the other shards would only repeat it). Planning does not change closed days.
         if options["all"] and not options["dry_run"] and (shard is None or shard.index == 1):
-            rolled = nightly_rollup(day)
-            self.stdout.write(
-                f"rolled up {rolled.since}..{rolled.until}: outcome_rows={rolled.outcome_rows}"
-            )
+            self._roll_up(day)
         for user_id, error in report.failures:
             self.stderr.write(f"failed: {user_id}: {error}")
         elapsed = time.monotonic() - started
@@ -120,5 +117,13 @@ class Command(BaseCommand):
             raise CommandError("--chunks must be between 1 and 100000")
         run = enqueue_run(day, regenerate_chunk.delay, options["chunks"], options["batch_size"])
         self.stdout.write(f"enqueued run {run.id}: {run.chunk_count} chunks for {day}")
+        # The closed days are closed whatever the workers plan: roll them up here, once.
+        self._roll_up(day)
         if options["wait"]:
             follow_run(self.stdout.write, run.id, wait=True, interval=2.0, timeout=0)
+
+    def _roll_up(self, day) -> None:
+        rolled = nightly_rollup(day)
+        self.stdout.write(
+            f"rolled up {rolled.since}..{rolled.until}: outcome_rows={rolled.outcome_rows}"
+        )
