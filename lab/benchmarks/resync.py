@@ -15,50 +15,25 @@ no user can be in.
 Target: each call at 730 days within 1.2x of its cost at 30 days.
 """
 
-import time
 import uuid
-from datetime import UTC, date, datetime, timedelta
-from datetime import time as clock_time
+from datetime import timedelta
 
 from django.db import connection
-from django.test.utils import CaptureQueriesContext, override_settings
+from django.test.utils import override_settings
 from django.utils import timezone
 from rest_framework.test import APIClient
 from rest_framework_api_key.models import APIKey
 
-from feedback.services import Outcome, record_outcomes
-from profiles.models import UserPreferenceProfile
 from routines.models import PlanItem
-from routines.services import generate_plan
 
-from .history_growth import ARCHETYPE, Cost
+from .history_growth import ARCHETYPE, Cost, build_history, growth_table, summarize, timed
 from .plan_generation import SHIPPED_LIBRARY_SIZE, build_library, reset_data
-from .stats import median, verdict
-
-TARGET_RATIO = 1.2
 
 
 def _timed(call) -> tuple[float, int]:
-    with CaptureQueriesContext(connection) as ctx:
-        started = time.perf_counter()
-        response = call()
-        elapsed = time.perf_counter() - started
+    elapsed, statements, response = timed(call)
     assert response.status_code < 300, (response.status_code, response.content[:200])
-    return elapsed, len(ctx.captured_queries)
-
-
-def _build(user: uuid.UUID, days: int, today: date) -> None:
-    """history_growth's history, ending yesterday: 8 in 10 tasks answered, 3 in 5 done."""
-    UserPreferenceProfile.objects.create(user_id=user, archetype=ARCHETYPE)
-    for offset in range(days, 0, -1):
-        day = today - timedelta(days=offset)
-        stored = generate_plan(user, ARCHETYPE, day)
-        outcomes = [
-            Outcome(item.id, hash((user, item.task_library_id, day)) % 5 < 3)
-            for item in stored.items
-            if hash((item.id, "answered")) % 10 < 8
-        ]
-        record_outcomes(user, outcomes, now=datetime.combine(day, clock_time(21), UTC))
+    return elapsed, statements
 
 
 @override_settings(ALLOWED_HOSTS=["testserver"], SECURE_SSL_REDIRECT=False)
@@ -69,7 +44,7 @@ def run(histories=(30, 730), users=1, rounds=10) -> list[Cost]:
     today = timezone.localdate()
     for days, people in cohorts.items():
         for user in people:
-            _build(user, days, today)
+            build_history(user, days, today)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     client = APIClient()
@@ -100,36 +75,8 @@ def run(histories=(30, 730), users=1, rounds=10) -> list[Cost]:
                 tick = {"user_id": str(user), "plan_item_id": str(item.id), "completed": True}
                 client.post("/api/v1/feedback/task", tick, format="json")
                 sample("undo", days, lambda i=item: client.delete(f"/api/v1/feedback/task/{i.id}"))
-    return [
-        Cost(
-            operation,
-            days,
-            len(values),
-            median([v[0] for v in values]) * 1000,
-            round(median([v[1] for v in values])),
-        )
-        for (operation, days), values in samples.items()
-    ]
+    return summarize(samples)
 
 
 def report(results: list[Cost]) -> str:
-    lines = [
-        "| call | history | calls | p50 | queries | p50 / p50 at 30 days |",
-        "|---|---|---|---|---|---|",
-    ]
-    base: dict[str, float] = {}
-    worst = 0.0
-    for r in sorted(results, key=lambda r: (r.operation, r.history_days)):
-        base.setdefault(r.operation, r.p50_ms)
-        ratio = r.p50_ms / base[r.operation] if base[r.operation] else 0.0
-        worst = max(worst, ratio)
-        lines.append(
-            f"| {r.operation} | {r.history_days} days | {r.samples} | {r.p50_ms:.1f} ms |"
-            f" {r.queries} | {ratio:.2f}x |"
-        )
-    lines += [
-        "",
-        f"Target: each call at 730 days within {TARGET_RATIO}x of its cost at 30 days: worst "
-        f"{worst:.2f}x, {verdict(worst <= TARGET_RATIO)}.",
-    ]
-    return "\n".join(lines)
+    return growth_table(results, "call", "each call")
