@@ -191,3 +191,13 @@ def test_completing_a_task_days_ahead_without_a_time_is_a_400(api_client, task_l
     assert "completed" in response.json()["error"]["fields"]
     assert not UserTaskFeedback.objects.exists()
     assert not UserPreferenceProfile.objects.exists()
+
+
+def test_an_empty_format_is_a_400_naming_it(api_client):
+    """DRF reads "?format=" as no format at all; the schema's enum does not allow it."""
+    from tests.factories import ProfileFactory
+
+    profile = ProfileFactory(archetype="Peak Performer")
+    response = api_client.get(f"/api/v1/feedback/summary/{profile.user_id}/weekly?format=")
+    assert response.status_code == 400
+    assert "format" in response.json()["error"]["fields"]
