@@ -7,7 +7,7 @@ staff with no rights / anonymous.
 from datetime import date
 
 import pytest
-from django.contrib.admin.models import CHANGE, LogEntry
+from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
 from django.contrib.auth.models import Group, Permission, User
 from django.test import Client
 from django.urls import reverse
@@ -135,6 +135,8 @@ def test_duplicate_needs_add_rights(task_library, role):
     post_action(make_client(role), "duplicate_as_new_variation", [task])
     allowed = role in ("superuser", "editor")
     assert Task.objects.count() == before + (1 if allowed else 0), role
+    added = LogEntry.objects.filter(action_flag=ADDITION, change_message__contains="Duplicated")
+    assert added.count() == (1 if allowed else 0)
 
 
 def test_editors_cannot_delete_tasks_or_manage_keys_and_users(task_library):
