@@ -102,7 +102,7 @@ def profile_lock(base_url: str, key: str, user: uuid.UUID, hold_seconds: int = 4
     return rows
 
 
-def slow_clients(server, key: str, connections: int = 12, trickle_seconds: int = 8) -> Row:
+def slow_clients(server, key: str, connections: int = 16, trickle_seconds: int = 8) -> Row:
     body = json.dumps(
         {"user_id": str(uuid.uuid4()), "plan_item_id": str(uuid.uuid4()), "completed": True}
     ).encode()
