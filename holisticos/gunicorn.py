@@ -29,7 +29,8 @@ threads = int(os.environ.get("GUNICORN_THREADS", "8"))
 # connection per thread a busy worker stops accepting and an idle one takes the request.
 worker_connections = int(os.environ.get("GUNICORN_WORKER_CONNECTIONS", threads))
 # No keep-alive: an idle kept-alive connection would hold one of those slots. The proxy in
-# front opens a connection per request (nginx's default towards an upstream).
+# front opens a connection per request (nginx's default towards an upstream). A connection
+# that sends nothing for 5 s (gunicorn's wait for a first byte) is then closed.
 keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "0"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "30"))
