@@ -19,8 +19,10 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
+from core.admin_access import require_model_permissions
 from profiles.selectors import get_profile
 
+from .models import UserTaskFeedback
 from .selectors import weekly_summary
 
 # Order and labels of the learned dimensions, as the adaptive scorer reads them.
@@ -260,8 +262,10 @@ class ProfileDisplayMixin:
 
     def weekly_summary_view(self, request, user_id):
         """The email-ready weekly summary, shown inside the admin (no API key needed)."""
+        # The summary is made of the user's outcomes: feedback rights as well as profile ones.
         if not self.has_view_or_change_permission(request):
             raise PermissionDenied
+        require_model_permissions(request, (UserTaskFeedback, "view"))
         profile = get_profile(user_id)
         if profile is None:
             raise Http404("No profile for this user.")

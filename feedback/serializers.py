@@ -3,7 +3,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from core.api.fields import StrictUUIDField, choice_field
+from core.api.fields import QueryChoiceField, StrictUUIDField, choice_field
 from library.choices import Archetype, Mode
 from profiles.models import UserPreferenceProfile
 
@@ -106,7 +106,7 @@ class ProfileSerializer(serializers.ModelSerializer):
 
 class WeeklySummaryQuerySerializer(serializers.Serializer):
     week_start = WeekStartField(required=False)
-    format = serializers.ChoiceField(choices=["json", "html"], required=False, default="json")
+    format = QueryChoiceField(choices=["json", "html"], required=False, default="json")
 
 
 @extend_schema_field(OpenApiTypes.DATETIME)

@@ -1,6 +1,8 @@
 """The export document's parts: each row of the export is written by these classes, and the
 OpenAPI schema of the export and erase endpoints is generated from the same classes."""
 
+from django.db import models
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.api.fields import StrictUUIDField
@@ -11,19 +13,39 @@ from routines.models import Plan, PlanItem, TaskRotationState, TimeBlock
 OUTCOMES = ["completed", "skipped", "unanswered", "unexposed", "pending"]
 
 
-class ProfileExportSerializer(serializers.ModelSerializer):
+@extend_schema_field(
+    {
+        "type": "string",
+        "pattern": r"^(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:\.\d+)?$",
+        "example": "06:30:00",
+    }
+)
+class LocalTimeField(serializers.TimeField):
+    """A wall-clock time in the user's zone, HH:MM:SS. Not OpenAPI's `format: time`, which
+    is RFC 3339's full-time and needs an offset these times do not have (a schemathesis run
+    against the live server flagged every exported plan)."""
+
+
+class RowSerializer(serializers.ModelSerializer):
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.TimeField: LocalTimeField,
+    }
+
+
+class ProfileExportSerializer(RowSerializer):
     class Meta:
         model = UserPreferenceProfile
         fields = "__all__"
 
 
-class TimeBlockExportSerializer(serializers.ModelSerializer):
+class TimeBlockExportSerializer(RowSerializer):
     class Meta:
         model = TimeBlock
         exclude = ["plan"]
 
 
-class PlanItemExportSerializer(serializers.ModelSerializer):
+class PlanItemExportSerializer(RowSerializer):
     outcome = serializers.ChoiceField(
         OUTCOMES,
         source="export_outcome",
@@ -37,7 +59,7 @@ class PlanItemExportSerializer(serializers.ModelSerializer):
         exclude = ["plan"]
 
 
-class PlanExportSerializer(serializers.ModelSerializer):
+class PlanExportSerializer(RowSerializer):
     time_blocks = TimeBlockExportSerializer(many=True, source="export_blocks")
     items = PlanItemExportSerializer(many=True, source="export_items")
 
@@ -46,13 +68,13 @@ class PlanExportSerializer(serializers.ModelSerializer):
         fields = "__all__"
 
 
-class FeedbackExportSerializer(serializers.ModelSerializer):
+class FeedbackExportSerializer(RowSerializer):
     class Meta:
         model = UserTaskFeedback
         fields = "__all__"
 
 
-class RotationExportSerializer(serializers.ModelSerializer):
+class RotationExportSerializer(RowSerializer):
     class Meta:
         model = TaskRotationState
         fields = "__all__"

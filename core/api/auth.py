@@ -55,10 +55,13 @@ class ServiceKeyAuthentication(authentication.BaseAuthentication):
             key = APIKey.objects.get_from_key(supplied)
         except APIKey.DoesNotExist:
             key = None
+        # Revoked keys are not found at all (the package's usable keys), so `invalid_key`
+        # covers unknown and revoked alike; an expired key is named as such, so the
+        # calling service's operators know to renew rather than to hunt for a typo.
         if key is None or not key.is_valid(supplied):
-            raise exceptions.AuthenticationFailed("Invalid, expired or revoked API key.")
+            raise refused("invalid_key", "Invalid, expired or revoked API key.")
         if key.has_expired:
-            raise exceptions.AuthenticationFailed("API key has expired.")
+            raise refused("key_expired", "API key has expired.")
         note_key_used(key.id)
         return ServiceClient(key_id=key.id, name=key.name), key
 

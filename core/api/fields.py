@@ -29,6 +29,19 @@ def path_uuid(raw: str, name: str = "user_id") -> uuid.UUID:
         raise ValidationError({name: ["Must be a valid UUID."]}) from exc
 
 
+class QueryChoiceField(serializers.ChoiceField):
+    """A choice in the query string where "?name=" is an invalid choice, not left out.
+
+    DRF reads an empty query value of an optional field as absent (form semantics), so
+    "?format=" answered as if no format were asked for, against the schema's enum.
+    """
+
+    def get_value(self, dictionary):
+        if html.is_html_input(dictionary) and dictionary.get(self.field_name) == "":
+            return ""
+        return super().get_value(dictionary)
+
+
 class StrictBooleanField(serializers.BooleanField):
     """true or false only: DRF's BooleanField would also take 0, 1, "yes" or "on"."""
 

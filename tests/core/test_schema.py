@@ -55,6 +55,23 @@ def test_schema_generation_is_clean_and_documents_every_endpoint():
     assert generate["requestBody"]["content"]["application/json"]["examples"]
 
 
+def test_no_time_is_documented_as_rfc3339_full_time():
+    """OpenAPI's `format: time` is RFC 3339's full-time, offset included; every time the API
+    sends is a local wall-clock time without one (issue 16's rerun: schemathesis against the
+    live server flagged each exported plan)."""
+
+    def formats(node):
+        if isinstance(node, dict):
+            yield node.get("format")
+            for value in node.values():
+                yield from formats(value)
+        elif isinstance(node, list):
+            for value in node:
+                yield from formats(value)
+
+    assert "time" not in set(formats(generate_schema()))
+
+
 def test_deploy_checks_are_clean_with_production_settings():
     env = {
         **{

@@ -40,6 +40,17 @@ def test_key_expiring_tomorrow_works_and_expired_yesterday_is_401():
     response = profile_read(expired)
     assert response.status_code == 401
     assert response.json()["error"]["message"] == "API key has expired."
+    assert response.json()["error"]["code"] == "key_expired"
+
+
+def test_revoked_and_unknown_keys_are_401_invalid_key():
+    key_obj, revoked = APIKey.objects.create_key(name="revoked")
+    key_obj.revoked = True
+    key_obj.save()
+    for key in (revoked, "abcd1234.not-a-real-key"):
+        response = profile_read(key)
+        assert response.status_code == 401
+        assert response.json()["error"]["code"] == "invalid_key"
 
 
 def test_expired_key_leaves_no_usage_stamp():

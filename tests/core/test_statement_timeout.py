@@ -1,5 +1,6 @@
 """A lock held longer than the statement timeout: a clean 503 JSON, not a hung worker."""
 
+import time
 import uuid
 
 import psycopg
@@ -58,7 +59,9 @@ def test_locked_table_gives_503_json_with_retry_after(
 ):
     user = uuid.uuid4()
     headers = {"HTTP_X_API_KEY": service_key}
+    started = time.monotonic()
     read = client.get(f"/api/v1/feedback/profile/{user}", **headers)
+    assert time.monotonic() - started < 5  # the 1 s timeout: the lock is held until the end
     assert read.status_code == 503
     assert read["Content-Type"].startswith("application/json")
     assert read["Retry-After"]

@@ -128,6 +128,8 @@ def test_staff_with_view_permission_sees_the_summary_without_an_api_key(client, 
     staff = User.objects.create_user("viewer", password="pw-123-viewer", is_staff=True)
     staff.user_permissions.add(Permission.objects.get(codename="view_userpreferenceprofile"))
     client.force_login(staff)
+    assert client.get(summary_url(profile)).status_code == 403  # the outcomes need feedback rights
+    staff.user_permissions.add(Permission.objects.get(codename="view_usertaskfeedback"))
     assert client.get(summary_url(profile)).status_code == 200
     assert client.get(change_url(profile)).status_code == 200
 

@@ -7,7 +7,7 @@ staff with no rights / anonymous.
 from datetime import date
 
 import pytest
-from django.contrib.admin.models import CHANGE, LogEntry
+from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
 from django.contrib.auth.models import Group, Permission, User
 from django.test import Client
 from django.urls import reverse
@@ -17,9 +17,9 @@ from library.models import Task
 from routines.services import generate_plan
 from tests.factories import ProfileFactory
 
-pytestmark = pytest.mark.django_db
+from .admin_grid import OPEN_TO_VIEWERS, PAGES, ROLES
 
-ROLES = ["superuser", "editor", "viewer", "no_rights", "anonymous"]
+pytestmark = pytest.mark.django_db
 
 
 def make_client(role: str) -> Client:
@@ -43,28 +43,6 @@ def role(request):
     return request.param
 
 
-# What each role gets: 200 = the page, 403 = refused, 302 = sent to log in.
-OPEN_TO_VIEWERS = {"superuser": 200, "editor": 200, "viewer": 200, "no_rights": 403}
-WRITERS_ONLY = {"superuser": 200, "editor": 200, "viewer": 403, "no_rights": 403}
-# Operations (nightly runs): not the editors' business.
-OPERATORS = {"superuser": 200, "editor": 403, "viewer": 200, "no_rights": 403}
-
-PAGES = {
-    "task_list": ("admin:library_task_changelist", OPEN_TO_VIEWERS),
-    "task_add": ("admin:library_task_add", WRITERS_ONLY),
-    "variation_groups": ("admin:library_task_variation_groups", OPEN_TO_VIEWERS),
-    "export": ("admin:library_task_export", OPEN_TO_VIEWERS),
-    "import": ("admin:library_task_import", WRITERS_ONLY),
-    "plan_list": ("admin:routines_plan_changelist", OPEN_TO_VIEWERS),
-    "plan_preview": ("admin:routines_plan_preview", OPEN_TO_VIEWERS),
-    "rotation_list": ("admin:routines_taskrotationstate_changelist", OPEN_TO_VIEWERS),
-    "feedback_list": ("admin:feedback_usertaskfeedback_changelist", OPEN_TO_VIEWERS),
-    "dashboard": ("admin:feedback_dashboard", OPEN_TO_VIEWERS),
-    "estimates": ("admin:feedback_policyestimate_changelist", OPEN_TO_VIEWERS),
-    "nightly_runs": ("admin:routines_nightlyrun_changelist", OPERATORS),
-}
-
-
 @pytest.mark.parametrize("page", sorted(PAGES))
 def test_admin_pages(task_library, role, page):
     name, expected = PAGES[page]
@@ -73,6 +51,28 @@ def test_admin_pages(task_library, role, page):
         assert response.status_code == 302 and "/login/" in response["Location"]
     else:
         assert response.status_code == expected[role], (page, role)
+
+
+def test_the_grid_covers_every_registered_model():
+    from django.contrib import admin
+
+    listed = {name for name, _ in PAGES.values()}
+    for model in admin.site._registry:
+        opts = model._meta
+        assert f"admin:{opts.app_label}_{opts.model_name}_changelist" in listed, opts.label
+
+
+def test_weekly_summary_page_needs_profile_and_feedback_rights(role):
+    profile = ProfileFactory(archetype="Peak Performer")
+    url = reverse("admin:feedback_profile_weekly_summary", args=[profile.user_id])
+    client = make_client(role)
+    expected = {**OPEN_TO_VIEWERS, "anonymous": 302}[role]
+    assert client.get(url).status_code == expected, role
+    if role == "viewer":  # profile rights alone do not open a user's outcomes
+        User.objects.get(username="viewer").user_permissions.remove(
+            Permission.objects.get(codename="view_usertaskfeedback")
+        )
+        assert client.get(url).status_code == 403
 
 
 def test_task_change_page_is_read_only_for_viewers(task_library, role):
@@ -135,6 +135,8 @@ def test_duplicate_needs_add_rights(task_library, role):
     post_action(make_client(role), "duplicate_as_new_variation", [task])
     allowed = role in ("superuser", "editor")
     assert Task.objects.count() == before + (1 if allowed else 0), role
+    added = LogEntry.objects.filter(action_flag=ADDITION, change_message__contains="Duplicated")
+    assert added.count() == (1 if allowed else 0)
 
 
 def test_editors_cannot_delete_tasks_or_manage_keys_and_users(task_library):
