@@ -19,6 +19,7 @@ from library.models import Task
 from .models import UserTaskFeedback
 from .rollup_reads import COUNT_COLUMNS
 from .task_performance import (
+    COUNT_CELLS,
     MAX_WINDOW_DAYS,
     WINDOW_DAYS,
     PerformanceQuery,
@@ -100,7 +101,7 @@ def _sort_link(params: QueryDict, key: str, current: tuple[str, bool]) -> dict:
 
 
 def sort_headers(params: QueryDict, sort: str, view: str) -> dict:
-    """Header cells in two rows: skip reasons share a "Skipped, by reason" cell above."""
+    """Header cells in two rows: the parts of a kind (skips by reason) share a cell above."""
     current = parse_sort(sort)
 
     def cell(key, label, **extra):
@@ -111,28 +112,38 @@ def sort_headers(params: QueryDict, sort: str, view: str) -> dict:
     if view != View.GROUP:
         first.append(cell("group", "Variation group", rowspan=2))
     second = []
-    for column in COUNT_COLUMNS:
-        if column.kind == "skipped":
-            if not second:
-                first.append({"label": "Skipped, by reason", "colspan": 0, "group": True})
-            first[-1]["colspan"] += 1
-            second.append(cell(column.field, column.label))
-        else:
-            first.append(cell(column.field, column.label, rowspan=2))
+    for count in COUNT_CELLS:
+        if count.group is None:
+            first.append(cell(count.key, count.label, rowspan=2))
+            continue
+        if first[-1].get("group") != count.group:
+            first.append({"label": count.group, "colspan": 0, "group": count.group})
+        first[-1]["colspan"] += 1
+        second.append(cell(count.key, count.label, part=count.key != count.group.lower()))
     first.append(cell("completion_rate", "Completion", rowspan=2))
     first.append(cell("average_rating", "Avg rating", rowspan=2))
     return {"first": first, "second": second}
 
 
+def _group_link(params: QueryDict, row, view: str) -> str:
+    """In the group view, a group's name opens its tasks under the same filters."""
+    if view != View.GROUP or not row.variation_group:
+        return ""
+    query = params.copy()
+    query["view"], query["variation_group"] = View.TASK, row.variation_group
+    return f"?{query.urlencode()}"
+
+
 def task_performance_view(model_admin, request):
     require_model_permissions(request, (Task, "view"), (UserTaskFeedback, "view"))
-    form = PerformanceForm(request.GET)
+    data = request.GET.copy()
+    data.setdefault("days", str(DEFAULT_DAYS))  # so the window shown is the one read
+    form = PerformanceForm(data)
     context = {
         **model_admin.admin_site.each_context(request),
         "title": "Task performance",
         "form": form,
         "opts": model_admin.model._meta,
-        "columns": COUNT_COLUMNS,
         "outcome_kinds": list(dict.fromkeys(c.kind for c in COUNT_COLUMNS if c.is_outcome)),
         # The widest table editors read: it needs the sidebar's width at 1400 px.
         "is_nav_sidebar_enabled": False,
@@ -150,6 +161,11 @@ def task_performance_view(model_admin, request):
         "highlight": form.cleaned_data.get("task"),
         "headers": sort_headers(params, query.sort, query.view),
         "group_view": query.view == View.GROUP,
+        "rows": [
+            (row, _group_link(params, row, query.view), [c.value(row.totals) for c in COUNT_CELLS])
+            for row in report.rows
+        ],
+        "overall_counts": [c.value(report.overall) for c in COUNT_CELLS],
         "max_planned": max((r.totals.planned for r in report.rows), default=0),
     }
     return TemplateResponse(request, "admin/feedback/task_performance.html", context)

@@ -11,6 +11,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from itertools import groupby
 
 from django.db import models
 
@@ -73,12 +74,42 @@ class PerformanceReport:
     overall: OutcomeTotals
 
 
+@dataclass(frozen=True, slots=True)
+class CountCell:
+    """A count column of the page: a rollup column, or the total of a kind that has several
+    (skipped, by reason), shown under `group` before its parts."""
+
+    key: str
+    label: str
+    group: str | None
+    value: Callable[[OutcomeTotals], int]
+
+
+def _count_cells() -> tuple[CountCell, ...]:
+    cells = []
+    for kind, columns in groupby(COUNT_COLUMNS, key=lambda c: c.kind):
+        columns = list(columns)
+        if len(columns) == 1:
+            column = columns[0]
+            cells.append(
+                CountCell(column.field, column.label, None, lambda t, f=column.field: t.count(f))
+            )
+            continue
+        group = kind.capitalize()
+        cells.append(CountCell(kind, "All", group, lambda t, k=kind: t.of_kind(k)))
+        cells += [
+            CountCell(c.field, c.label, group, lambda t, f=c.field: t.count(f)) for c in columns
+        ]
+    return tuple(cells)
+
+
+COUNT_CELLS = _count_cells()
+
 SORT_KEYS: dict[str, Callable[[PerformanceRow], object]] = {
     "name": lambda r: r.label.lower(),
     "category": lambda r: (r.category, r.variation_group, r.label.lower()),
     "group": lambda r: (r.variation_group, r.label.lower()),
-    **{c.field: (lambda r, f=c.field: r.totals.count(f)) for c in COUNT_COLUMNS},
-    "skipped": lambda r: r.totals.skipped,
+    **{cell.key: (lambda r, v=cell.value: v(r.totals)) for cell in COUNT_CELLS},
     "completion_rate": lambda r: r.totals.completion_rate,
     "average_rating": lambda r: r.totals.average_rating,
 }

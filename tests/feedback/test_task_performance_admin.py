@@ -84,7 +84,7 @@ def test_sorted_by_a_column_either_way(rolled_up):
 def test_filters_and_windows(rolled_up):
     client = staff(group=EDITORS_GROUP)
     html = client.get(URL, {"archetype": "Peak Performer", "mode": "high"}).content.decode()
-    assert "Completion" in html and "Too hard" in html
+    assert "Completion" in html and "Too hard" in html and ">All<" in html
     nobody = client.get(URL, {"archetype": "Foundation Builder"}).content.decode()
     assert "<tfoot>" in nobody and ">0%<" not in nobody  # rows listed, no outcomes
     focus = client.get(URL, {"category": "focus"}).content.decode()
