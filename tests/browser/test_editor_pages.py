@@ -81,7 +81,17 @@ def test_import_preview_shows_the_values(editor_page, tmp_path):
         f"{walk['fit Peak Performer']} → 0.85"
     )
     assert changed_cell.is_visible()
+    # The change is also listed by column at the row's start, on screen without scrolling.
+    listed = page.locator("#import-preview tr.update td.row-changes")
+    assert listed.inner_text().replace("\u00a0", " ") == (
+        f"fit Peak Performer: {walk['fit Peak Performer']} → 0.85"
+    )
+    box = listed.bounding_box()
+    assert box["x"] + box["width"] <= 1400
+    assert page.locator("#nav-sidebar").count() == 0  # the table gets the sidebar's width
     shoot(page, "import-preview")
+    page.set_viewport_size({"width": 1920, "height": 1000})
+    shoot(page, "import-preview-1920")
 
 
 def test_import_errors_are_readable_without_hovering(editor_page, tmp_path):
@@ -111,6 +121,11 @@ def test_import_preview_of_200_rows_stays_usable(editor_page, tmp_path):
     assert page.locator("input[name=confirm]").is_visible()
     box = page.locator(".preview-scroll").bounding_box()
     assert box["height"] <= 1000
+    # Scrolled sideways to the last columns, each row still says which task it is.
+    page.locator(".preview-scroll").evaluate("box => box.scrollBy(5000, 0)")
+    name = page.locator("#import-preview tr.new td.import-type").first
+    assert name.bounding_box()["x"] <= box["x"] + 1
+    assert name.inner_text().endswith("Imported 0")
     shoot(page, "import-200-rows")
 
 
