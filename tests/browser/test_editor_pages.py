@@ -18,8 +18,14 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def shoot(page, name: str) -> None:
+    """The page as it is (1400 px wide) and again at 1920 px, full length."""
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"editors-{name}.png"), full_page=True)
+    size = page.viewport_size
+    if size["width"] != 1920:
+        page.set_viewport_size({"width": 1920, "height": size["height"]})
+        page.screenshot(path=str(ARTIFACTS / f"editors-{name}-1920.png"), full_page=True)
+        page.set_viewport_size(size)
 
 
 def test_an_edit_survives_reseeding(editor_page):
@@ -90,8 +96,6 @@ def test_import_preview_shows_the_values(editor_page, tmp_path):
     assert box["x"] + box["width"] <= 1400
     assert page.locator("#nav-sidebar").count() == 0  # the table gets the sidebar's width
     shoot(page, "import-preview")
-    page.set_viewport_size({"width": 1920, "height": 1000})
-    shoot(page, "import-preview-1920")
 
 
 def test_import_errors_are_readable_without_hovering(editor_page, tmp_path):
@@ -137,6 +141,8 @@ def test_screenshots_of_the_lists_profile_and_plan_pages(editor_page):
     page.goto(f"{page.base_url}/admin/")
     assert "HolisticOS editors" in page.locator("#site-name").inner_text()
     assert page.locator("a:text-is('View site')").count() == 0
+    for tool in page.locator("#editor-tools th a").all():
+        assert tool.bounding_box()["height"] < 30  # each tool's name on one line
     shoot(page, "index")
 
     page.goto(f"{page.base_url}/admin/library/task/")
