@@ -53,7 +53,7 @@ def _column(page, css: str) -> list[str]:
 
 
 def _percent(text: str) -> float:
-    return -1.0 if text == "–" else float(text.rstrip("%"))
+    return -1.0 if text == "\u2013" else float(text.rstrip("%"))  # an en dash: no rate
 
 
 def test_performance_page_sorts_and_filters(editor_page):
