@@ -11,6 +11,7 @@ from django.contrib.auth.models import Group, Permission, User
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from feedback.rollups import rollup_days
 from feedback.services import Outcome, record_outcomes
@@ -112,7 +113,10 @@ def test_bad_input_is_a_400_naming_the_field(task_library, params, field):
     response = staff(group=EDITORS_GROUP).get(URL, params)
     assert response.status_code == 400
     assert field in response.context["form"].errors
-    assert 'id="performance-table"' not in response.content.decode()
+    text = response.content.decode()
+    assert 'id="performance-table"' not in text
+    message = str(response.context["form"].errors[field][0])
+    assert escape(message) in text  # shown on the page, hidden fields' errors included
 
 
 def test_linked_from_the_task_page_and_the_dashboard(rolled_up):
