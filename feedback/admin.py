@@ -7,6 +7,7 @@ from core.admin_access import require_model_permissions
 from core.admin_readonly import ReadOnlyAdmin
 from profiles.models import UserPreferenceProfile
 
+from .admin_performance import task_performance_view
 from .admin_profiles import PROFILE_DISPLAY_FIELDS, PROFILE_FIELDSETS, ProfileDisplayMixin
 from .models import PolicyEstimate, UserTaskFeedback
 from .selectors import latest_policy_estimates, success_metrics
@@ -35,8 +36,16 @@ class UserTaskFeedbackAdmin(ReadOnlyAdmin):
                 self.admin_site.admin_view(self.dashboard_view),
                 name="feedback_dashboard",
             ),
+            path(
+                "task-performance/",
+                self.admin_site.admin_view(self.task_performance_view),
+                name="feedback_task_performance",
+            ),
             *super().get_urls(),
         ]
+
+    def task_performance_view(self, request):
+        return task_performance_view(self, request)
 
     def dashboard_view(self, request):
         # Aggregates of every user's feedback and the policy estimates.

@@ -6,6 +6,7 @@ failed) are simply absent: see `feedback.rollups`.
 """
 
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
@@ -13,52 +14,82 @@ from django.db.models import Q, QuerySet, Sum
 
 from .models import DailyOutcomeRollup
 
-_COUNTS = (
-    "planned",
-    "completed",
-    "skipped_too_hard",
-    "skipped_no_time",
-    "skipped_not_interested",
-    "skipped_forgot",
-    "skipped_other",
-    "unanswered",
-    "rating_count",
-    "rating_sum",
+
+@dataclass(frozen=True, slots=True)
+class CountColumn:
+    """One count column of `DailyOutcomeRollup` as readers sum and show it."""
+
+    field: str  # the rollup's column
+    label: str  # short, for a table header
+    kind: str  # "planned", "completed", "skipped", "unanswered" (or a new outcome's own)
+
+    @property
+    def is_outcome(self) -> bool:
+        """Counted among the outcome model's outcomes (the completion rate's denominator)."""
+        return self.kind != "planned"
+
+
+# The one list of the rollups' counts, in the order pages show them. A new outcome column
+# (written by feedback.rollups) is added here once: every read sums it, OutcomeTotals
+# carries it, and the task performance page shows, sorts and charts it.
+COUNT_COLUMNS: tuple[CountColumn, ...] = (
+    CountColumn("planned", "Planned", "planned"),
+    CountColumn("completed", "Completed", "completed"),
+    CountColumn("skipped_too_hard", "Too hard", "skipped"),
+    CountColumn("skipped_no_time", "No time", "skipped"),
+    CountColumn("skipped_not_interested", "Not interested", "skipped"),
+    CountColumn("skipped_forgot", "Forgot", "skipped"),
+    CountColumn("skipped_other", "No reason", "skipped"),
+    CountColumn("unanswered", "Unanswered", "unanswered"),
 )
+_RATINGS = ("rating_count", "rating_sum")
+_SUMMED = (*(c.field for c in COUNT_COLUMNS), *_RATINGS)
 
 
 @dataclass(frozen=True, slots=True)
 class OutcomeTotals:
-    """Planned items and outcomes of one group over a window (None: not grouped by it)."""
+    """Planned items and outcomes of one group over a window (None: not grouped by it).
 
-    category: str
+    `counts` holds every column of COUNT_COLUMNS by field name."""
+
+    category: str | None
     task_library_id: uuid.UUID | None
     variation_group: str | None
-    planned: int
-    completed: int
-    skipped_too_hard: int
-    skipped_no_time: int
-    skipped_not_interested: int
-    skipped_forgot: int
-    skipped_other: int
-    unanswered: int
+    counts: dict[str, int]
     rating_count: int
     rating_sum: int
 
+    def count(self, field: str) -> int:
+        return self.counts[field]
+
+    @property
+    def column_counts(self) -> list[int]:
+        """The counts in COUNT_COLUMNS' order (a table row's cells)."""
+        return [self.counts[c.field] for c in COUNT_COLUMNS]
+
+    def of_kind(self, kind: str) -> int:
+        return sum(self.counts[c.field] for c in COUNT_COLUMNS if c.kind == kind)
+
+    @property
+    def planned(self) -> int:
+        return self.counts["planned"]
+
+    @property
+    def completed(self) -> int:
+        return self.counts["completed"]
+
     @property
     def skipped(self) -> int:
-        return (
-            self.skipped_too_hard
-            + self.skipped_no_time
-            + self.skipped_not_interested
-            + self.skipped_forgot
-            + self.skipped_other
-        )
+        return self.of_kind("skipped")
+
+    @property
+    def unanswered(self) -> int:
+        return self.counts["unanswered"]
 
     @property
     def outcomes(self) -> int:
         """Completed, skipped and unanswered: what the outcome model counts (not unexposed)."""
-        return self.completed + self.skipped + self.unanswered
+        return sum(self.counts[c.field] for c in COUNT_COLUMNS if c.is_outcome)
 
     @property
     def completion_rate(self) -> float | None:
@@ -69,12 +100,32 @@ class OutcomeTotals:
         return self.rating_sum / self.rating_count if self.rating_count else None
 
 
+def add_totals(
+    parts: Iterable[OutcomeTotals],
+    *,
+    category: str | None = None,
+    task_library_id: uuid.UUID | None = None,
+    variation_group: str | None = None,
+) -> OutcomeTotals:
+    """The sum of several groups' totals, under the keys given."""
+    parts = list(parts)
+    return OutcomeTotals(
+        category=category,
+        task_library_id=task_library_id,
+        variation_group=variation_group,
+        counts={c.field: sum(p.counts[c.field] for p in parts) for c in COUNT_COLUMNS},
+        rating_count=sum(p.rating_count for p in parts),
+        rating_sum=sum(p.rating_sum for p in parts),
+    )
+
+
 def _window(
     since: date,
     until: date,
     archetype: str | None,
     readiness_mode: str | None,
     policy: str | None,
+    category: str | None = None,
 ) -> QuerySet:
     filters = Q(day__gte=since, day__lte=until)
     if archetype is not None:
@@ -83,17 +134,21 @@ def _window(
         filters &= Q(readiness_mode=readiness_mode)
     if policy is not None:
         filters &= Q(policy=policy)
+    if category is not None:
+        filters &= Q(category=category)
     return DailyOutcomeRollup.objects.filter(filters)
 
 
 def _totals(rows: QuerySet, keys: tuple[str, ...]) -> list[OutcomeTotals]:
-    grouped = rows.values(*keys).annotate(**{f"n_{c}": Sum(c) for c in _COUNTS}).order_by(*keys)
+    grouped = rows.values(*keys).annotate(**{f"n_{c}": Sum(c) for c in _SUMMED}).order_by(*keys)
     return [
         OutcomeTotals(
-            category=row["category"],
+            category=row.get("category"),
             task_library_id=row.get("task_library_id"),
             variation_group=row.get("variation_group"),
-            **{c: int(row[f"n_{c}"] or 0) for c in _COUNTS},
+            counts={c.field: int(row[f"n_{c.field}"] or 0) for c in COUNT_COLUMNS},
+            rating_count=int(row["n_rating_count"] or 0),
+            rating_sum=int(row["n_rating_sum"] or 0),
         )
         for row in grouped
     ]
@@ -119,10 +174,12 @@ def task_outcomes(
     archetype: str | None = None,
     readiness_mode: str | None = None,
     policy: str | None = None,
+    category: str | None = None,
 ) -> list[OutcomeTotals]:
-    """Totals per category, task and variation group (the task performance page). One
-    query; task names are the caller's (one more query over the task library)."""
+    """Totals per category, task and variation group (the task performance page), optionally
+    of one archetype, mode, policy or category. One query; task names are the caller's (one
+    more query over the task library)."""
     return _totals(
-        _window(since, until, archetype, readiness_mode, policy),
+        _window(since, until, archetype, readiness_mode, policy, category),
         ("category", "task_library_id", "variation_group"),
     )

@@ -54,29 +54,52 @@ class _ListColumn(fields.Field):
         return LIST_SEPARATOR.join(value) if isinstance(value, list) else str(value or "")
 
 
+class PreviewCells(list):
+    """A preview row's cells, plus what the page shows before them: the task's name and,
+    for a changed row, each changed column with its old and new value."""
+
+    name: str = ""
+    changes: list[tuple[str, str, str]]
+
+
+def _shown(value) -> str:
+    return "(empty)" if value in (None, "") else force_str(value)
+
+
 class PreviewDiff(Diff):
     """The preview's cells: every value of a new row, "old → new" for a changed cell.
 
     The stock diff renders character-level insertions (0.8<ins>5</ins>) and blanks the old
-    values of new rows; editors read whole values, so each cell is rendered whole.
+    values of new rows; editors read whole values, so each cell is rendered whole. The
+    changed columns are also listed by name at the start of the row: a 25-column file
+    otherwise hides a change to "fit Peak Performer" far off to the right.
     """
 
-    def as_html(self) -> list[str]:
+    def __init__(self, resource, instance, new):
+        super().__init__(resource, instance, new)
+        self.headers = resource.get_diff_headers()
+
+    def as_html(self) -> PreviewCells:
+        cells = PreviewCells()
+        cells.changes = []
+        by_header = dict(zip(self.headers, self.right, strict=False))
+        cells.name = force_str(by_header.get("name") or "")
         if self.new:
-            return [format_html('<span class="value">{}</span>', v) for v in self.right]
-        cells = []
-        for old, new in zip(self.left, self.right, strict=True):
+            cells += [format_html('<span class="value">{}</span>', v) for v in self.right]
+            return cells
+        for header, old, new in zip(self.headers, self.left, self.right, strict=True):
             if force_str(old) == force_str(new):
                 cells.append(format_html('<span class="value unchanged">{}</span>', new))
-            else:
-                cells.append(
-                    format_html(
-                        '<span class="changed"><del class="old">{}</del> → '
-                        '<ins class="new">{}</ins></span>',
-                        old if old not in (None, "") else "(empty)",
-                        new if new not in (None, "") else "(empty)",
-                    )
+                continue
+            cells.changes.append((header, _shown(old), _shown(new)))
+            cells.append(
+                format_html(
+                    '<span class="changed"><del class="old">{}</del> → '
+                    '<ins class="new">{}</ins></span>',
+                    _shown(old),
+                    _shown(new),
                 )
+            )
         return cells
 
 

@@ -1,4 +1,6 @@
 import time
+import uuid
+from dataclasses import dataclass
 
 from django.db.models import Count, Max, Q
 
@@ -106,4 +108,26 @@ def groups_below_minimum(groups: set[str]) -> dict[str, int]:
     )
     return {
         row["variation_group"]: row["active"] for row in rows if row["active"] < MIN_ACTIVE_VARIANTS
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class TaskLabel:
+    """What a page over outcomes shows of a task: its name and where it sits."""
+
+    name: str
+    category: str
+    variation_group: str
+    is_active: bool
+
+
+def task_labels(category: str | None = None) -> dict[uuid.UUID, TaskLabel]:
+    """Every task of the library (or of one category) by id, inactive ones included. One
+    query; its cost is the library's size, never the history's."""
+    tasks = Task.objects.order_by()
+    if category is not None:
+        tasks = tasks.filter(category=category)
+    return {
+        row[0]: TaskLabel(*row[1:])
+        for row in tasks.values_list("id", "name", "category", "variation_group", "is_active")
     }

@@ -13,5 +13,7 @@ class PlanPreviewForm(forms.Form):
     wake_time = forms.TimeField(initial="06:00", widget=forms.TimeInput(attrs={"type": "time"}))
     user_id = forms.UUIDField(
         required=False,
+        # Wide enough for a whole UUID (36 characters): a cut-off id cannot be checked.
+        widget=forms.TextInput(attrs={"size": 38}),
         help_text="Optional: an existing user, to see their learned profile and rotation.",
     )

@@ -18,8 +18,14 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def shoot(page, name: str) -> None:
+    """The page as it is (1400 px wide) and again at 1920 px, full length."""
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"editors-{name}.png"), full_page=True)
+    size = page.viewport_size
+    if size["width"] != 1920:
+        page.set_viewport_size({"width": 1920, "height": size["height"]})
+        page.screenshot(path=str(ARTIFACTS / f"editors-{name}-1920.png"), full_page=True)
+        page.set_viewport_size(size)
 
 
 def test_an_edit_survives_reseeding(editor_page):
@@ -81,6 +87,14 @@ def test_import_preview_shows_the_values(editor_page, tmp_path):
         f"{walk['fit Peak Performer']} → 0.85"
     )
     assert changed_cell.is_visible()
+    # The change is also listed by column at the row's start, on screen without scrolling.
+    listed = page.locator("#import-preview tr.update td.row-changes")
+    assert listed.inner_text().replace("\u00a0", " ") == (
+        f"fit Peak Performer: {walk['fit Peak Performer']} → 0.85"
+    )
+    box = listed.bounding_box()
+    assert box["x"] + box["width"] <= 1400
+    assert page.locator("#nav-sidebar").count() == 0  # the table gets the sidebar's width
     shoot(page, "import-preview")
 
 
@@ -111,6 +125,11 @@ def test_import_preview_of_200_rows_stays_usable(editor_page, tmp_path):
     assert page.locator("input[name=confirm]").is_visible()
     box = page.locator(".preview-scroll").bounding_box()
     assert box["height"] <= 1000
+    # Scrolled sideways to the last columns, each row still says which task it is.
+    page.locator(".preview-scroll").evaluate("box => box.scrollBy(5000, 0)")
+    name = page.locator("#import-preview tr.new td.import-type").first
+    assert name.bounding_box()["x"] <= box["x"] + 1
+    assert name.inner_text().endswith("Imported 0")
     shoot(page, "import-200-rows")
 
 
@@ -122,6 +141,8 @@ def test_screenshots_of_the_lists_profile_and_plan_pages(editor_page):
     page.goto(f"{page.base_url}/admin/")
     assert "HolisticOS editors" in page.locator("#site-name").inner_text()
     assert page.locator("a:text-is('View site')").count() == 0
+    for tool in page.locator("#editor-tools th a").all():
+        assert tool.bounding_box()["height"] < 30  # each tool's name on one line
     shoot(page, "index")
 
     page.goto(f"{page.base_url}/admin/library/task/")

@@ -24,6 +24,7 @@ PAGES = {
     "rotation_list": ("admin:routines_taskrotationstate_changelist", OPEN_TO_VIEWERS),
     "feedback_list": ("admin:feedback_usertaskfeedback_changelist", OPEN_TO_VIEWERS),
     "dashboard": ("admin:feedback_dashboard", OPEN_TO_VIEWERS),
+    "task_performance": ("admin:feedback_task_performance", OPEN_TO_VIEWERS),
     "estimates": ("admin:feedback_policyestimate_changelist", OPEN_TO_VIEWERS),
     "profile_list": ("admin:profiles_userpreferenceprofile_changelist", OPEN_TO_VIEWERS),
     "nightly_runs": ("admin:routines_nightlyrun_changelist", OPERATORS),

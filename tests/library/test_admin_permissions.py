@@ -169,3 +169,14 @@ def test_import_confirmation_needs_import_rights(task_library, role):
     elif role in ("viewer", "no_rights"):
         assert response.status_code == 403
     assert Task.objects.count() == before
+
+
+def test_the_index_links_only_the_tools_a_role_may_open(task_library, role):
+    if role == "anonymous":
+        return
+    text = make_client(role).get(reverse("admin:index")).content.decode()
+    performance = reverse("admin:feedback_task_performance")
+    if role == "no_rights":
+        assert 'id="editor-tools"' not in text
+    else:
+        assert 'id="editor-tools"' in text and performance in text

@@ -74,6 +74,22 @@ def test_a_changed_row_shows_old_and_new_value_of_each_changed_column(editor, ta
     assert "<strong>1</strong> changed" in text
 
 
+def test_a_changed_row_lists_its_changes_by_column_at_its_start(editor, task_library):
+    row = next(r for r in exported_rows() if r["name"] == "Sunset Walk")
+    before = row["fit Peak Performer"]
+    response = upload(editor, [row | {"fit Peak Performer": "0.85", "tags": ""}])
+    preview = response.context["result"].valid_rows()[0]
+    assert preview.diff.name == "Sunset Walk"
+    assert preview.diff.changes == [
+        ("tags", row["tags"], "(empty)"),
+        ("fit Peak Performer", before, "0.85"),
+    ]
+    text = response.content.decode()
+    assert '<strong class="task-name">Sunset Walk</strong>' in text
+    assert '<span class="field-name">fit Peak Performer:</span>' in text
+    assert "is_nav_sidebar_enabled" not in text and 'id="nav-sidebar"' not in text
+
+
 def test_a_row_changing_only_a_fit_is_not_skipped_as_unchanged(editor, task_library):
     row = next(r for r in exported_rows() if r["name"] == "Sunset Walk")
     response = upload(editor, [row | {"mode high": "0.15"}])
