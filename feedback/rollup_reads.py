@@ -22,6 +22,7 @@ _COUNTS = (
     "skipped_forgot",
     "skipped_other",
     "unanswered",
+    "swapped",
     "rating_count",
     "rating_sum",
 )
@@ -44,6 +45,7 @@ class OutcomeTotals:
     unanswered: int
     rating_count: int
     rating_sum: int
+    swapped: int = 0  # swapped for another task ("Not this one"): editors see refusals
 
     @property
     def skipped(self) -> int:
@@ -57,8 +59,9 @@ class OutcomeTotals:
 
     @property
     def outcomes(self) -> int:
-        """Completed, skipped and unanswered: what the outcome model counts (not unexposed)."""
-        return self.completed + self.skipped + self.unanswered
+        """Completed, skipped, unanswered and swapped: what the outcome model counts (not
+        unexposed)."""
+        return self.completed + self.skipped + self.unanswered + self.swapped
 
     @property
     def completion_rate(self) -> float | None:
