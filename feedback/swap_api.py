@@ -6,9 +6,8 @@ a feedback view: a swap records an outcome and relearns, and plans never write f
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import status
+from rest_framework import status, viewsets
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from core.api.access import require_access
 from core.api.errors import error_body
@@ -22,7 +21,9 @@ from .serializers import PlanAfterSwapSerializer
 from .swaps import SwapRefused, swap_task
 
 
-class SwapView(APIView):
+class SwapViewSet(viewsets.ViewSet):
+    """Swapping one task of a plan."""
+
     @extend_schema(
         operation_id="plans_swap_task",
         summary='Swap a task for another in the same slot ("Not this one")',
@@ -59,7 +60,7 @@ class SwapView(APIView):
         },
         tags=["plans"],
     )
-    def post(self, request, user_id: str, date: str, plan_item_id: str):
+    def swap(self, request, user_id: str, date: str, plan_item_id: str):
         lookup = PlanLookupSerializer(data={"user_id": user_id, "date": date})
         lookup.is_valid(raise_exception=True)
         user = lookup.validated_data["user_id"]
@@ -81,6 +82,6 @@ class SwapView(APIView):
 def swap_routes() -> list:
     return api_path(
         "<str:user_id>/<str:date>/items/<str:plan_item_id>/swap",
-        SwapView.as_view(),
+        SwapViewSet.as_view({"post": "swap"}),
         "plan-item-swap",
     )
