@@ -46,6 +46,9 @@ class UserTaskFeedback(models.Model):
         max_length=50, choices=SkipReason.choices, blank=True, default=""
     )
     mode_at_time = models.CharField(max_length=20, choices=Mode.choices, blank=True, default="")
+    # The user swapped the task for another before doing it (feedback/swaps.py): an explicit
+    # rejection, the outcome "swapped" (feedback/outcomes.py). Always a skip, never a done.
+    swapped = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -79,11 +82,19 @@ class UserTaskFeedback(models.Model):
                 condition=Q(skipped=False) | Q(completed=False),
                 name="user_task_feedback_not_both_done_and_skipped",
             ),
+            models.CheckConstraint(
+                condition=Q(swapped=False) | Q(skipped=True, completed=False),
+                name="user_task_feedback_swap_is_a_skip",
+            ),
         ]
 
     def __str__(self) -> str:
-        state = "completed" if self.completed else "skipped"
+        state = "completed" if self.completed else "swapped" if self.swapped else "skipped"
         return f"{self.user_id} {state} on {self.scheduled_date}"
+
+    def clean(self) -> None:
+        if self.swapped and (self.completed or not self.skipped):
+            raise ValidationError({"swapped": "a swapped task is skipped, not completed"})
 
 
 class PolicyEstimate(models.Model):
@@ -217,6 +228,8 @@ class DailyOutcomeRollup(models.Model):
     skipped_forgot = models.PositiveIntegerField(default=0)
     skipped_other = models.PositiveIntegerField(default=0)  # no reason given
     unanswered = models.PositiveIntegerField(default=0)
+    # Swapped for another task before the day was over (an explicit rejection).
+    swapped = models.PositiveIntegerField(default=0)
     rating_count = models.PositiveIntegerField(default=0)
     rating_sum = models.PositiveIntegerField(default=0)
 

@@ -4,6 +4,10 @@ The spec's mobile client posts feedback when a task is ticked (and again with a 
 rating) and sends nothing for a task the user ignores. So an item's outcome is:
 
 - completed / skipped: the user said so (a feedback row; it survives plan replacement);
+- swapped: the user swapped the task for another before doing it ("Not this one",
+  feedback/swaps.py; a feedback row marked `swapped`): an explicit rejection of the task
+  and, more weakly, of its kind (profiles.learning.SWAP_TEACHES). It makes the day active,
+  as any feedback does;
 - unanswered: no feedback for the item, its day is over (before `today`), and the user was
   active that day (sent feedback for any item dated that day): a not-completed outcome;
 - unexposed: no feedback at all for that day: the plan was probably not seen, so its items
@@ -41,7 +45,8 @@ EPOCH = date(1970, 1, 1)
 _OUTCOMES = """
 SELECT f.user_id AS user_id, f.plan_item_id AS item_id, f.scheduled_date AS day,
        f.category AS category, f.time_of_day AS time_of_day, f.task_library_id AS task_id,
-       CASE WHEN f.completed THEN 'completed' ELSE 'skipped' END AS state,
+       CASE WHEN f.completed THEN 'completed' WHEN f.swapped THEN 'swapped'
+            ELSE 'skipped' END AS state,
        f.skip_reason AS skip_reason, f.satisfaction_rating AS rating, f.mode_at_time AS mode
   FROM {feedback} f
  WHERE {feedback_users} f.scheduled_date >= %s AND f.scheduled_date <= %s

@@ -41,6 +41,8 @@ COUNT_COLUMNS: tuple[CountColumn, ...] = (
     CountColumn("skipped_forgot", "Forgot", "skipped"),
     CountColumn("skipped_other", "No reason", "skipped"),
     CountColumn("unanswered", "Unanswered", "unanswered"),
+    # Swapped for another task ("Not this one"): editors see which tasks people refuse.
+    CountColumn("swapped", "Swapped", "swapped"),
 )
 _RATINGS = ("rating_count", "rating_sum")
 _SUMMED = (*(c.field for c in COUNT_COLUMNS), *_RATINGS)
@@ -87,8 +89,13 @@ class OutcomeTotals:
         return self.counts["unanswered"]
 
     @property
+    def swapped(self) -> int:
+        return self.counts["swapped"]
+
+    @property
     def outcomes(self) -> int:
-        """Completed, skipped and unanswered: what the outcome model counts (not unexposed)."""
+        """Completed, skipped, unanswered and swapped: what the outcome model counts (not
+        unexposed)."""
         return sum(self.counts[c.field] for c in COUNT_COLUMNS if c.is_outcome)
 
     @property

@@ -5,7 +5,8 @@ that cannot be traced to a person):
 
 - `daily_outcome_rollups`: per item date, category, task, variation group, policy,
   archetype and mode: items planned, and the outcome model's completed, skipped by reason,
-  unanswered and ratings. Outcomes come from `feedback.outcomes` (its `_OUTCOMES` rows, the
+  unanswered, swapped and ratings (a swapped-out item stays planned: the user saw it).
+  Outcomes come from `feedback.outcomes` (its `_OUTCOMES` rows, the
   one definition); "planned" is every stored plan item dated that day (its own
   `scheduled_date`), unexposed ones included. Feedback of a replaced plan survives as an
   outcome while its item is gone, so a group may have more outcomes than planned items.
@@ -71,12 +72,13 @@ SELECT i.scheduled_date, i.category, i.task_library_id, i.variation_group, i.pol
 )
 INSERT INTO {rollup} (day, category, task_library_id, variation_group, policy, archetype,
        readiness_mode, planned, completed, {skip_columns}, skipped_other, unanswered,
-       rating_count, rating_sum)
+       swapped, rating_count, rating_sum)
 SELECT day, category, task_id, variation_group, policy, archetype, mode, SUM(planned),
        SUM(CASE WHEN state = 'completed' THEN 1 ELSE 0 END),
        {skip_sums},
        SUM(CASE WHEN state = 'skipped' AND skip_reason NOT IN ({reasons}) THEN 1 ELSE 0 END),
        SUM(CASE WHEN state = 'unanswered' THEN 1 ELSE 0 END),
+       SUM(CASE WHEN state = 'swapped' THEN 1 ELSE 0 END),
        COUNT(rating), COALESCE(SUM(rating), 0)
   FROM g GROUP BY day, category, task_id, variation_group, policy, archetype, mode
 """
@@ -106,6 +108,7 @@ SELECT r.first_day AS first_day, r.last_day AS last_day, i.user_id AS user_id,
   FROM {plan} p JOIN {item} i ON i.plan_id = p.id
   JOIN r ON p.date >= r.first_day AND p.date <= r.last_day
  WHERE p.date >= %s AND p.date <= %s AND i.category = %s AND i.task_library_id IS NOT NULL
+   AND i.replaced_by IS NULL
  GROUP BY r.first_day, r.last_day, i.user_id
 )
 INSERT INTO {rollup} (first_day, last_day, user_weeks, varied)

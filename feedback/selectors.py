@@ -10,7 +10,7 @@ from core import sql_rows
 from profiles import learning
 from profiles.models import UserPreferenceProfile
 from profiles.selectors import local_today
-from routines.drafting import upcoming_shape
+from routines.drafting import kinds_drawn_less, upcoming_shape
 from routines.models import Plan, PlanItem
 
 from .dashboard import SuccessMetrics, success_metrics  # noqa: F401  (the admin's entry)
@@ -39,6 +39,7 @@ _TARGET_ITEM_FIELDS = [
     "scheduled_time",
     "category",
     "time_of_day",
+    "replaced_by",
 ]
 _FEEDBACK_FIELDS = [f.name for f in UserTaskFeedback._meta.concrete_fields]
 
@@ -100,7 +101,10 @@ def weekly_summary(
 
     scheduled = (
         PlanItem.objects.filter(
-            user_id=user_id, scheduled_date__gte=previous_start, scheduled_date__lte=week_end
+            user_id=user_id,
+            scheduled_date__gte=previous_start,
+            scheduled_date__lte=week_end,
+            replaced_by__isnull=True,  # the plan's tasks as they stand: swaps counted apart
         )
         .annotate(this_week=Case(When(scheduled_date__gte=week_start, then=True), default=False))
         .values_list("this_week", "category")
@@ -144,6 +148,9 @@ def weekly_summary(
         current_mode=profile.current_mode,
         next_shape=upcoming_shape(profile),
     )
+    swapped = [(category, kind.subcategory) for category, kind in summary.swapped_kinds()]
+    if swapped:
+        summary.drawn_less = frozenset(kinds_drawn_less(profile, swapped))
     summary.changes = explain_changes(summary)
     return summary
 
@@ -190,7 +197,10 @@ def _category_week(category: str, scheduled: int, counts: list[OutcomeCount]) ->
         if c.state == learning.SKIPPED and c.skip_reason:
             skip_reasons[c.skip_reason] += c.count
         if c.subcategory:
-            kind = kinds.setdefault(c.subcategory, [0, 0])
+            kind = kinds.setdefault(c.subcategory, [0, 0, 0])
+            if c.state == learning.SWAPPED:  # counted apart: the task left the plan
+                kind[2] += c.count
+                continue
             kind[0] += c.count if c.state == learning.COMPLETED else 0
             kind[1] += c.count
     return CategoryWeek(
@@ -200,7 +210,10 @@ def _category_week(category: str, scheduled: int, counts: list[OutcomeCount]) ->
         skipped=by_state[learning.SKIPPED],
         unanswered=by_state[learning.UNANSWERED],
         top_skip_reason=skip_reasons.most_common(1)[0][0] if skip_reasons else None,
-        kinds=tuple(KindWeek(sub, done, n) for sub, (done, n) in sorted(kinds.items())),
+        kinds=tuple(
+            KindWeek(sub, done, n, swapped) for sub, (done, n, swapped) in sorted(kinds.items())
+        ),
+        swapped=by_state[learning.SWAPPED],
     )
 
 

@@ -6,6 +6,7 @@ from rest_framework import serializers
 from core.api.fields import QueryChoiceField, StrictUUIDField, choice_field
 from library.choices import Archetype, Mode
 from profiles.models import UserPreferenceProfile
+from routines.serializers import PlanSerializer
 
 from .fields import (
     ClientDateTimeField,
@@ -157,6 +158,9 @@ class CategoryWeekSerializer(serializers.Serializer):
         help_text="No word on a day the user was active: counted as not completed."
     )
     outcomes = serializers.IntegerField(help_text="completed + skipped + unanswered.")
+    swapped = serializers.IntegerField(
+        help_text="Tasks swapped for another (not among `scheduled` or `outcomes`)."
+    )
     completion_rate = serializers.SerializerMethodField(help_text="completed / outcomes.")
 
     def get_completion_rate(self, category) -> float:
@@ -205,6 +209,9 @@ class WeeklySummarySerializer(serializers.Serializer):
     tasks_unanswered = serializers.IntegerField(
         help_text="Items left unanswered on days the user was active."
     )
+    tasks_swapped = serializers.IntegerField(
+        help_text='Tasks swapped for another ("Not this one"); not among tasks_scheduled.'
+    )
     completion_rate_change_points = serializers.FloatField(
         allow_null=True, source="completion_rate_change"
     )
@@ -226,3 +233,29 @@ class WeeklySummarySerializer(serializers.Serializer):
 
     def get_new_tasks_tried(self, summary: WeeklySummary) -> int:
         return len(summary.new_tasks_tried)
+
+
+class SwapSerializer(serializers.Serializer):
+    """What a swap did; instance: a `swaps.SwapResult`."""
+
+    swapped_plan_item_id = serializers.UUIDField(
+        source="swapped.id", help_text="The task swapped out (the one the request named)."
+    )
+    plan_item_id = serializers.UUIDField(
+        source="replacement.id", help_text="The task now in its slot: send it back with feedback."
+    )
+    replayed = serializers.BooleanField(
+        help_text="True when the task had already been swapped (a retried request): nothing "
+        "changed, and the answer is the same plan and replacement."
+    )
+
+
+class PlanAfterSwapSerializer(PlanSerializer):
+    """The plan as generate answers it, plus `swap`; instance: the StoredPlan, the swap in
+    the context. Swapped-out tasks are no longer among the blocks' tasks."""
+
+    swap = serializers.SerializerMethodField()
+
+    @extend_schema_field(SwapSerializer)
+    def get_swap(self, stored) -> dict:
+        return SwapSerializer(self.context["swap"]).data

@@ -33,6 +33,13 @@ FUTURE_TOLERANCE = timedelta(days=1)
 LATE_AFTER = timedelta(days=7)
 
 
+# A swapped-out task (feedback/swaps.py) keeps its outcome "swapped": it takes no other.
+SWAPPED_ITEM = (
+    "This task was swapped for another: it is no longer in the plan, and its swap stays "
+    "recorded. Send feedback for the task that replaced it."
+)
+
+
 class PlanItemNotFound(Exception):
     """No such plan item for this user (another user's item is reported the same way)."""
 
@@ -109,6 +116,8 @@ def record_outcomes(
         missing = [item_id for item_id in item_ids if item_id not in targets]
         if missing:
             raise PlanItemNotFound(missing[0])
+        if any(target.item.replaced_by is not None for target in targets.values()):
+            raise FeedbackRejected("plan_item_id", SWAPPED_ITEM)
         if profile is None:
             profile, raced = create_profile(user_id, targets[item_ids[0]].archetype, now)
             if raced:  # another call created it and may have recorded these items since
@@ -136,6 +145,8 @@ def remove_feedback(
         target = feedback_targets(user_id, [plan_item_id]).get(plan_item_id)
         if target is None:
             raise PlanItemNotFound(plan_item_id)
+        if target.item.replaced_by is not None:
+            raise FeedbackRejected("plan_item_id", SWAPPED_ITEM)
         if target.feedback is None or profile is None:
             return False
         with _recounting_folded(user_id, [target.item.scheduled_date], profile, now):

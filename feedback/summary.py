@@ -31,6 +31,7 @@ class KindWeek:
     subcategory: str
     completed: int
     outcomes: int
+    swapped: int = 0  # swapped for another task: counted apart from the outcomes above
 
     @property
     def rate(self) -> float:
@@ -46,6 +47,9 @@ class CategoryWeek:
     unanswered: int = 0  # no word on a day the user was active
     top_skip_reason: str | None = None
     kinds: tuple[KindWeek, ...] = ()
+    # Swapped for another task ("Not this one"). Apart from `outcomes`: a swapped task left
+    # the plan, and `scheduled` counts the plan's tasks as they stand.
+    swapped: int = 0
 
     @property
     def with_feedback(self) -> int:
@@ -93,6 +97,9 @@ class WeeklySummary:
     current_mode: str
     changes: list[str] = field(default_factory=list)
     next_shape: DayShape | None = None  # the next plans' size and mix (None: not known)
+    # (category, subcategory) kinds the planner now draws less often (checked against the
+    # learned profile: routines.drafting.kinds_drawn_less); only these get "fewer X".
+    drawn_less: frozenset[tuple[str, str]] = frozenset()
 
     @property
     def completion_rate(self) -> float:
@@ -118,6 +125,15 @@ class WeeklySummary:
     @property
     def tasks_unanswered(self) -> int:
         return sum(c.unanswered for c in self.categories)
+
+    @property
+    def tasks_swapped(self) -> int:
+        return sum(c.swapped for c in self.categories)
+
+    def swapped_kinds(self) -> list[tuple[str, KindWeek]]:
+        """(category, kind) of every kind swapped this week, most swapped first."""
+        kinds = [(c.category, k) for c in self.categories for k in c.kinds if k.swapped]
+        return sorted(kinds, key=lambda pair: (-pair[1].swapped, pair[0], pair[1].subcategory))
 
     def judged(self) -> list[CategoryWeek]:
         return [c for c in self.categories if c.outcomes >= MIN_OUTCOMES_TO_JUDGE]
@@ -157,9 +173,25 @@ def explain_shape(summary: WeeklySummary) -> list[str]:
     return lines
 
 
+def explain_swaps(summary: WeeklySummary) -> list[str]:
+    """The week's swaps by kind; "fewer X next week" only where the planner will do it."""
+    lines = []
+    for category, kind in summary.swapped_kinds():
+        name = kind.subcategory or category
+        tasks = "task" if kind.swapped == 1 else "tasks"
+        if (category, kind.subcategory) in summary.drawn_less:
+            lines.append(f"You swapped {kind.swapped} {name} {tasks}; fewer {name} next week.")
+        else:
+            lines.append(
+                f"You swapped {kind.swapped} {name} {tasks}; not enough yet to change how "
+                f"often {name} comes up."
+            )
+    return lines
+
+
 def explain_changes(summary: WeeklySummary) -> list[str]:
     """What the engine will do differently next week, and why, in plain words."""
-    lines = explain_shape(summary)
+    lines = explain_shape(summary) + explain_swaps(summary)
     for cat in sorted(summary.judged(), key=lambda c: -c.outcomes):
         name = cat.category
         kind = cat.top_kind

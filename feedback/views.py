@@ -103,7 +103,7 @@ class FeedbackViewSet(viewsets.ViewSet):
         request=None,
         responses={
             204: OpenApiResponse(description="Nothing is recorded on the item now."),
-            400: error("Malformed plan_item_id."),
+            400: error("Malformed plan_item_id, or a task swapped for another."),
             404: error("No such plan item (or not yours)."),
             **COMMON_ERRORS,
         },
@@ -118,6 +118,8 @@ class FeedbackViewSet(viewsets.ViewSet):
             services.remove_feedback(owner, item_id)
         except services.PlanItemNotFound as exc:  # deleted by a replan a moment ago
             raise NotFound("Plan item not found.") from exc
+        except services.FeedbackRejected as exc:  # a swapped-out task
+            raise ValidationError({exc.field: [exc.message]}) from exc
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(

@@ -43,6 +43,10 @@ SCORING_POLICY = env.str("SCORING_POLICY", default="adaptive")
 # prune_history drops plan items (and their plans) older than this; at least 120 days
 # (feedback.retention.MIN_KEEP_DAYS says why). Feedback is kept whatever the age.
 HISTORY_KEEP_DAYS = env.int("HISTORY_KEEP_DAYS", default=400)
+# "Not this one" (feedback/swaps.py): how often one slot of a plan may be swapped, and how
+# many tasks of one day's plan; past either the swap answers 409 and the plan stays a plan.
+SWAPS_PER_ITEM = env.int("SWAPS_PER_ITEM", default=2)
+SWAPS_PER_DAY = env.int("SWAPS_PER_DAY", default=3)
 if SCORING_POLICY not in {"static", "adaptive"}:
     raise ImproperlyConfigured("SCORING_POLICY must be 'static' or 'adaptive'.")
 

@@ -19,6 +19,7 @@ class WeekStats:
     propensity_sum: float = 0.0
     propensity_items: int = 0
     user_days: int = 0  # days lived, summed over users: the denominator of tasks per day
+    swaps: int = 0  # tasks the users swapped for another (lab/swapping.py)
     # user key -> [completed, planned] this week, to compare users across policies.
     per_user: dict[int, list[int]] = field(default_factory=dict)
 
@@ -31,6 +32,7 @@ class WeekStats:
         self.propensity_sum += other.propensity_sum
         self.propensity_items += other.propensity_items
         self.user_days += other.user_days
+        self.swaps += other.swaps
         for key, (done, planned) in other.per_user.items():
             mine = self.per_user.setdefault(key, [0, 0])
             mine[0] += done

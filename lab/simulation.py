@@ -31,12 +31,14 @@ from library.selectors import active_candidates
 from profiles.services import update_profile
 from routines.drafting import ScorerFactory, make_scorer
 from routines.services import generate_plan
+from routines.swaps import current_items
 
 from . import simulation_worker
 from .clients import CLIENTS, LivedItem, day_calls
 from .oracle import OracleScorer
 from .peer import PEER, PeerBandit, PeerScorer, day_rewards, peer_seed
 from .results import SimulationResult, WeekStats
+from .swapping import opens_app, swap_disliked
 from .worlds import (
     HETEROGENEITY,
     STANDARD,
@@ -105,10 +107,12 @@ def simulate_user(
     weeks: list[WeekStats],
     label: str | None = None,
     client: str = "full",
+    swap_share: float = 0.0,
 ) -> uuid.UUID:
     """Live `days` days of one synthetic user under a policy (or a policy per day offset),
     reporting to the backend what the client model reports (lab/clients.py). A plain
-    SimUser lives in the standard world."""
+    SimUser lives in the standard world. With `swap_share` the user swaps disliked tasks
+    each morning (lab/swapping.py)."""
     schedule = policy if callable(policy) else (lambda offset, name=policy: name)
     person = user if isinstance(user, WorldUser) else WorldUser(STANDARD, user)
     user_id = sim_user_id(label or str(policy), seed, person.key)
@@ -127,17 +131,32 @@ def simulate_user(
             peer = PeerBandit(sorted({c.arm for c in candidates}), peer_seed(seed, person.key))
         # None keeps the profile's own mode, as before worlds: only mode_difficulty varies it.
         mode = person.day_mode(seed, offset)
+        factory = scorer_factory(name, person, offset, peer)
         stored = generate_plan(
             user_id,
             person.archetype,
             day,
             mode=mode,
             candidates=candidates,
-            scorer_factory=scorer_factory(name, person, offset, peer),
+            scorer_factory=factory,
         )
+        if swap_share and opens_app(client, partial(_unit, seed, person.key, offset)):
+            size = sum(1 for item in stored.items if str(item.task_library_id) in by_id)
+            stored, swapped = swap_disliked(
+                user_id,
+                day,
+                stored,
+                person,
+                Day(offset, mode or person.mode, size),
+                partial(_unit, seed, person.key, offset),
+                swap_share,
+                candidates,
+                factory,
+            )
+            week.swaps += swapped
         planned = [
             (item, task)
-            for item in stored.items
+            for item in current_items(stored)
             if (task := by_id.get(str(item.task_library_id))) is not None
         ]
         lived_day = Day(offset, mode or person.mode, len(planned))
@@ -186,6 +205,7 @@ def simulate_users(
     progress: Callable[[str, int], None] | None = None,
     client: str = "full",
     world: str = STANDARD,
+    swap_share: float = 0.0,
 ) -> dict[str, list[WeekStats]]:
     """Simulate the users whose keys are given (all by default) on the current database.
 
@@ -202,7 +222,9 @@ def simulate_users(
     for policy in policies:
         weeks = [WeekStats() for _ in range((days + 6) // 7)]
         for done, user in enumerate(chosen, start=1):
-            simulate_user(user, policy, days, seed, candidates, weeks, client=client)
+            simulate_user(
+                user, policy, days, seed, candidates, weeks, client=client, swap_share=swap_share
+            )
             if progress:
                 progress(policy, done)
         results[policy] = weeks
@@ -219,8 +241,9 @@ def run_simulation(
     progress: Callable[[str, int], None] | None = None,
     client: str = "full",
     world: str = STANDARD,
+    swap_share: float = 0.0,
 ) -> SimulationResult:
-    """Run every policy over the same users.
+    """Run every policy over the same users (swapping disliked tasks with `swap_share`).
 
     workers=0 runs here, on the current database (which needs the task library). With
     workers >= 1 the users are split between that many processes, each with its own
@@ -234,13 +257,13 @@ def run_simulation(
     result = SimulationResult(users, days, seed, heterogeneity, client, world)
     if workers < 1:
         result.weeks = simulate_users(
-            users, days, seed, policies, heterogeneity, None, progress, client, world
+            users, days, seed, policies, heterogeneity, None, progress, client, world, swap_share
         )
         return result
     parts = in_workers(
         simulation_worker.simulate_slice,
         [
-            (users, days, seed, policies, heterogeneity, keys, client, world)
+            (users, days, seed, policies, heterogeneity, keys, client, world, swap_share)
             for keys in user_slices(users, workers)
         ],
     )

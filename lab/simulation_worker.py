@@ -23,11 +23,21 @@ def start() -> None:
     call_command("loaddata", "task_library", verbosity=0)
 
 
-def simulate_slice(users, days, seed, policies, heterogeneity, keys, client, world="standard"):
+def simulate_slice(
+    users, days, seed, policies, heterogeneity, keys, client, world="standard", swap_share=0.0
+):
     from .simulation import simulate_users
 
     return simulate_users(
-        users, days, seed, policies, heterogeneity, keys, client=client, world=world
+        users,
+        days,
+        seed,
+        policies,
+        heterogeneity,
+        keys,
+        client=client,
+        world=world,
+        swap_share=swap_share,
     )
 
 

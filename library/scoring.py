@@ -307,6 +307,12 @@ class AdaptiveScorer:
         self._arm_cache[cand.arm] = (alpha, beta)
         return alpha, beta
 
+    def learned_arm_shift(self, cand: Candidate) -> float:
+        """How far the user's own outcomes of the arm moved its mean from the arm's prior:
+        negative, the arm is drawn less often than with nothing learned about it."""
+        alpha, beta = self.arm_posterior(cand)
+        return alpha / (alpha + beta) - self._arm_prior(cand.category, cand.arm)
+
     def _relative_rate(self, dimension: str, key: str) -> float:
         """Observed over arm-predicted completions for a modifier, shrunk toward 1."""
         done, expected = _counts(self.evidence, dimension, key)

@@ -10,7 +10,7 @@ from feedback.models import UserTaskFeedback
 from profiles.models import UserPreferenceProfile
 from routines.models import Plan, PlanItem, TaskRotationState, TimeBlock
 
-OUTCOMES = ["completed", "skipped", "unanswered", "unexposed", "pending"]
+OUTCOMES = ["completed", "skipped", "swapped", "unanswered", "unexposed", "pending"]
 
 
 @extend_schema_field(
@@ -50,8 +50,9 @@ class PlanItemExportSerializer(RowSerializer):
         OUTCOMES,
         source="export_outcome",
         help_text="What happened to the item, by the engine's one outcome model: completed "
-        "or skipped (you said so), unanswered (its day ended, you used the app that day, "
-        "nothing said about this task), unexposed (nothing at all that day), pending.",
+        "or skipped (you said so), swapped (you swapped it for another task), unanswered "
+        "(its day ended, you used the app that day, nothing said about this task), "
+        "unexposed (nothing at all that day), pending.",
     )
 
     class Meta:

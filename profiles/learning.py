@@ -39,7 +39,9 @@ MASTERY_AFTER = {"outcomes": 150, "active_days": 21, "confidence": 1.0}
 COMPLEXITY_WEIGHT = {Difficulty.INTERMEDIATE: 1.0, Difficulty.ADVANCED: 2.0}
 
 COMPLETED, SKIPPED, UNANSWERED = "completed", "skipped", "unanswered"
-STATES = (COMPLETED, SKIPPED, UNANSWERED)
+# The user swapped the task for another before the day was over ("Not this one").
+SWAPPED = "swapped"
+STATES = (COMPLETED, SKIPPED, UNANSWERED, SWAPPED)
 DIMENSIONS = ("category", "arm", "difficulty", "time_of_day", "duration")
 
 # Silence on an active day is a negative, but a weaker one than an explicit skip: the user
@@ -72,6 +74,12 @@ SKIP_TEACHES = {
     },
     "forgot": {"time_of_day": 1.0, "category": 0.5, "arm": 0.5, "difficulty": 0.5, "duration": 0.5},
 }
+# A swap is the clearest refusal the app can send: the user saw the task and said no to it
+# before the day was over. It teaches like a "not interested" skip: the kind of task (the
+# arm, where this user's evidence about the task lives) twice, its category one and a
+# half times. The task itself rests through its rotation window, as a planned task does:
+# the swapped item stays in the plan's history, which rotation reads.
+SWAP_TEACHES = SKIP_TEACHES["not_interested"]
 # A completion rated 1 star is worth this much of a success for the kind of task; 5 stars
 # is a full success. Ratings are a second, sparser reward: they only scale completions.
 ONE_STAR_REWARD = 0.6
@@ -174,6 +182,8 @@ def teaching(group: OutcomeGroup) -> dict[str, tuple[float, float]]:
         }
     if group.state == UNANSWERED:
         weights = dict.fromkeys(DIMENSIONS, UNANSWERED_WEIGHT)
+    elif group.state == SWAPPED:
+        weights = dict(SWAP_TEACHES)
     else:
         weights = dict(SKIP_TEACHES.get(group.skip_reason, dict.fromkeys(DIMENSIONS, 1.0)))
     if group.mode == Mode.LOW and group.difficulty in COMPLEXITY_WEIGHT:

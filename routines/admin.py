@@ -1,9 +1,11 @@
 import uuid
+from datetime import timedelta
 
 from django.contrib import admin
 from django.db.models import Count, Q, Sum
 from django.template.response import TemplateResponse
 from django.urls import path
+from django.utils import timezone
 from django.utils.html import format_html
 
 from core.admin_access import require_model_permissions
@@ -11,10 +13,11 @@ from core.admin_readonly import ReadOnlyAdmin
 from library.scoring import StaticScorer
 from profiles.selectors import get_profile
 
-from .admin_preview import explain_shape, preview_blocks
+from .admin_preview import SWAP_COUNT_DAYS, explain_shape, preview_blocks, preview_task_ids
 from .drafting import PlanningError, PlanRequest, draft_dynamic_plan
 from .forms import PlanPreviewForm
 from .models import ChunkStatus, NightlyChunk, NightlyRun, Plan, PlanItem, TaskRotationState
+from .selectors import swaps_by_task
 
 # Previews without a user plan for nobody: no profile, no rotation history.
 PREVIEW_USER = uuid.UUID(int=0)
@@ -118,7 +121,11 @@ class PlanAdmin(ReadOnlyAdmin):
                 )
                 blocks, policy = draft.blocks, draft.policy
                 learned = profile is not None and policy != StaticScorer.policy
-                preview = preview_blocks(blocks, data["archetype"], data["mode"], learned)
+                until = timezone.localdate()
+                swaps = swaps_by_task(
+                    preview_task_ids(blocks), until - timedelta(days=SWAP_COUNT_DAYS - 1), until
+                )
+                preview = preview_blocks(blocks, data["archetype"], data["mode"], learned, swaps)
                 shape = explain_shape(draft.shape, policy, profile.evidence if profile else None)
             except PlanningError as exc:
                 error = str(exc)

@@ -7,7 +7,7 @@ grows. Editors still need to see what their fit scores say, so each candidate al
 the static scorer's parts, unweighted.
 """
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from library.scoring import JITTER, StaticScorer
@@ -32,6 +32,7 @@ class CandidateRow:
     adjustment: float
     expected: float
     propensity: float | None
+    swaps: int = 0  # times users swapped this task out of their plans (SWAP_COUNT_DAYS)
 
     @property
     def chance(self) -> str:
@@ -52,17 +53,35 @@ class BlockView:
     slots: list[SlotView]
 
 
+# The preview's swap counts cover the last four weeks of plans: editors learn which tasks
+# people refuse now, not years ago.
+SWAP_COUNT_DAYS = 28
+
+
 def preview_blocks(
-    blocks: Sequence[PlannedBlock], archetype: str, mode: str, learned: bool
+    blocks: Sequence[PlannedBlock],
+    archetype: str,
+    mode: str,
+    learned: bool,
+    swaps: Mapping[str, int] | None = None,
 ) -> list[BlockView]:
+    """`swaps`: task id -> times swapped out (routines.selectors.swaps_by_task)."""
     static = StaticScorer(archetype, mode)
     return [
-        BlockView(block, [slot_view(slot, static, learned) for slot in block.slots])
+        BlockView(block, [slot_view(slot, static, learned, swaps or {}) for slot in block.slots])
         for block in blocks
     ]
 
 
-def slot_view(slot: SlotTrace, static: StaticScorer, learned: bool) -> SlotView:
+def preview_task_ids(blocks: Sequence[PlannedBlock]) -> list[str]:
+    """Every task a preview shows: each slot's competitors."""
+    return sorted({c.id for block in blocks for slot in block.slots for c in slot.competitors})
+
+
+def slot_view(
+    slot: SlotTrace, static: StaticScorer, learned: bool, swaps: Mapping[str, int] | None = None
+) -> SlotView:
+    swaps = swaps or {}
     rows = []
     for scored in slot.considered:
         cand, score = scored.candidate, scored.score
@@ -81,6 +100,7 @@ def slot_view(slot: SlotTrace, static: StaticScorer, learned: bool) -> SlotView:
                 adjustment=score.adjustment,
                 expected=score.total,
                 propensity=slot.propensities.get(cand.id),
+                swaps=swaps.get(cand.id, 0),
             )
         )
     return SlotView(

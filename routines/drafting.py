@@ -7,7 +7,7 @@ Reads only; nothing here writes. The single request (services.py) and the nightl
 import logging
 import time as clock
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, time
 
@@ -120,6 +120,29 @@ def upcoming_shape(profile: UserPreferenceProfile, mode: str | None = None) -> D
     mode = mode or profile.current_mode
     scorer = make_scorer(profile.archetype, mode, profile, candidates)
     return day_shape(mode, scorer, {}, candidates)
+
+
+# A kind of task counts as drawn less once the user's outcomes moved its mean this far
+# below its prior: smaller shifts are noise the next draws do not follow.
+LESS_OFTEN_SHIFT = 0.01
+
+
+def kinds_drawn_less(
+    profile: UserPreferenceProfile, kinds: Iterable[tuple[str, str]], mode: str | None = None
+) -> set[tuple[str, str]]:
+    """Of these (category, subcategory) kinds, those the planner will now draw less often
+    than it would with nothing learned about them (what the weekly summary may promise).
+
+    Only a learning policy changes its draws: the static scorer never does, so with it
+    nothing is promised. Reads the cached library (a version check)."""
+    candidates = active_candidates()
+    mode = mode or profile.current_mode
+    scorer = make_scorer(profile.archetype, mode, profile, candidates)
+    shift = getattr(scorer, "learned_arm_shift", None)
+    if shift is None:
+        return set()
+    sample = {(c.category, c.subcategory): c for c in candidates}
+    return {kind for kind in kinds if kind in sample and shift(sample[kind]) < -LESS_OFTEN_SHIFT}
 
 
 def draft_dynamic_plan(request: PlanRequest) -> Draft:

@@ -1,5 +1,6 @@
 import uuid
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
@@ -112,6 +113,12 @@ class PlanItem(models.Model):
     # Every candidate the slot considered with the policy's probability of it: task numbers
     # and float32 probabilities in about 97 bytes (routines/slot_log.py).
     slot_log = models.BinaryField(null=True, blank=True)
+    # Set when the user swapped this task for another ("Not this one", feedback/swaps.py):
+    # the item stays as history (its propensity logged, its outcome "swapped"), is no longer
+    # one of the plan's tasks, and names its replacement. Not a foreign key: plan_items is
+    # partitioned by month on PostgreSQL, and the replacement always shares its plan.
+    replaced_by = models.UUIDField(null=True, blank=True)
+    swapped_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         db_table = "plan_items"
@@ -130,6 +137,13 @@ class PlanItem(models.Model):
                 name="idx_plan_items_logged_day_user",
                 condition=Q(propensity__isnull=False),
             ),
+            # The plan preview's swap counts per task (routines.selectors.swaps_by_task):
+            # only swapped-out items, a small share of the table.
+            models.Index(
+                fields=["task_library", "scheduled_date"],
+                name="idx_plan_items_swapped_task",
+                condition=Q(replaced_by__isnull=False),
+            ),
         ]
         constraints = [
             models.UniqueConstraint(fields=["plan", "position"], name="plan_items_position_unique"),
@@ -143,10 +157,24 @@ class PlanItem(models.Model):
                 condition=Q(propensity__isnull=True) | Q(propensity__gt=0, propensity__lte=1),
                 name="plan_items_propensity_in_0_1",
             ),
+            models.CheckConstraint(
+                condition=Q(replaced_by__isnull=True, swapped_at__isnull=True)
+                | Q(replaced_by__isnull=False, swapped_at__isnull=False),
+                name="plan_items_swap_recorded_whole",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.title} at {self.scheduled_time}"
+
+    def clean(self) -> None:
+        if (self.replaced_by is None) != (self.swapped_at is None):
+            raise ValidationError({"replaced_by": "set together with swapped_at, or neither"})
+
+    @property
+    def is_swapped(self) -> bool:
+        """Swapped out for another task: history, no longer one of the plan's tasks."""
+        return self.replaced_by is not None
 
 
 class TaskRotationState(models.Model):

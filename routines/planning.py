@@ -157,7 +157,7 @@ def schedule_block(
     return tasks
 
 
-class _SlotFiller:
+class SlotFiller:
     """Chooses one task per slot under the variety rules, relaxing soft rules before
     ever leaving a slot empty."""
 
@@ -240,7 +240,7 @@ def plan_day(
 
     `last_used` maps task ids to the latest earlier date the user had them.
     """
-    filler = _SlotFiller(request, candidates, last_used, scorer, rng)
+    filler = SlotFiller(request, candidates, last_used, scorer, rng)
     shape = shape or shape_day(request.mode)
     blocks = []
     for spec, categories in zip(BLOCK_LAYOUT, shape.blocks, strict=True):

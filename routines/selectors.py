@@ -3,7 +3,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, time, timedelta
 
-from django.db.models import Max, OuterRef, Subquery
+from django.db.models import Count, Max, OuterRef, Subquery
 
 from profiles.models import UserPreferenceProfile
 
@@ -22,8 +22,12 @@ class StoredPlan:
 
     @property
     def blocks_with_items(self) -> list["BlockWithItems"]:
+        """Each block with its current tasks: a task swapped for another is history, kept
+        in `items` but no longer shown (routines/swaps.py)."""
         by_block: dict = {}
         for item in self.items:
+            if item.replaced_by is not None:
+                continue
             by_block.setdefault(item.time_block_id, []).append(item)
         return [BlockWithItems(block, by_block.get(block.id, [])) for block in self.blocks]
 
@@ -92,6 +96,26 @@ def recent_task_use_many(user_ids: list[uuid.UUID], day: date) -> dict[uuid.UUID
     for user_id, task_id, last in rows:
         recent.setdefault(user_id, {})[str(task_id)] = last
     return recent
+
+
+def swaps_by_task(task_ids: list[str], since: date, until: date) -> dict[str, int]:
+    """Task id -> how often users swapped it out of their plans dated since..until (every
+    user: the editors' plan preview). One query on the swapped items' partial index."""
+    if not task_ids:
+        return {}
+    rows = (
+        PlanItem.objects.filter(
+            replaced_by__isnull=False,
+            task_library_id__in=task_ids,
+            scheduled_date__gte=since,
+            scheduled_date__lte=until,
+        )
+        .order_by()
+        .values("task_library_id")
+        .annotate(n=Count("id"))
+        .values_list("task_library_id", "n")
+    )
+    return {str(task): n for task, n in rows}
 
 
 @dataclass(frozen=True, slots=True)

@@ -45,7 +45,10 @@ def store_plans(day: date, plans: Sequence[PlanToStore], regenerate: bool) -> li
         locked = Plan.objects.select_for_update().filter(user_id__in=user_ids, date=day)
         existing = {plan.user_id: plan for plan in locked.order_by("user_id")}
     if existing:
-        replaced = PlanItem.objects.filter(plan__in=existing.values(), is_dynamic=True)
+        # Swapped-out items were taken back when they were swapped (routines/swaps.py).
+        replaced = PlanItem.objects.filter(
+            plan__in=existing.values(), is_dynamic=True, replaced_by__isnull=True
+        )
         for user_id, group in replaced.values_list("user_id", "variation_group"):
             removed.setdefault(user_id, Counter())[group] += 1
         _clear_contents(list(existing.values()))

@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
 
 from routines.services import generate_plan
 from tests.factories import ProfileFactory
@@ -37,6 +38,7 @@ def test_the_walk_finds_every_api_route():
         "api/v1/plans/generate",
         "api/v1/plans/<str:user_id>",
         "api/v1/plans/<str:user_id>/<str:date>",
+        "api/v1/plans/<str:user_id>/<str:date>/items/<str:plan_item_id>/swap",
         "api/v1/feedback/task",
         "api/v1/feedback/task/<str:plan_item_id>",
         "api/v1/feedback/profile/<str:user_id>",
@@ -82,13 +84,17 @@ def test_every_api_route_and_method_answers_the_same_with_and_without_the_slash(
     settings.API_DOCS_PUBLIC = True
     user_id, item_id = owner
     values = {"user_id": user_id, "date": DAY.isoformat(), "plan_item_id": item_id}
+    # Only today's plan or a later one can be swapped (the second call replays the first).
+    today = timezone.localdate()
+    swappable = generate_plan(user_id, "Peak Performer", today).items[0].id
+    swap = {"date": today.isoformat(), "plan_item_id": swappable}
     bodies = _bodies(user_id, item_id)
     checked = 0
     for route, view in api_routes().items():
         if route.endswith("/"):
             continue  # the twin of a bare route, asked below
         url = "/" + route
-        for name, value in values.items():
+        for name, value in (values | swap if route.endswith("/swap") else values).items():
             url = url.replace(f"<str:{name}>", str(value))
         methods = list(getattr(view, "actions", None) or {"get": None})
         for method in methods:

@@ -7,6 +7,7 @@ from lab.exploration import exploration_curve, format_curve
 from lab.off_policy_check import format_off_policy_check, run_off_policy_check
 from lab.reports import format_report, format_summary, format_world_summary
 from lab.simulation import ALL_POLICIES, CLIENTS, HETEROGENEITY, run_simulation
+from lab.swapping import SwapComparison, format_swap_summary
 from lab.worlds import STANDARD, WORLD_HETEROGENEITY, WORLDS
 
 
@@ -56,6 +57,15 @@ class Command(BaseCommand):
             "(plain computation, no simulated users)",
         )
         parser.add_argument(
+            "--swap",
+            type=float,
+            default=0.0,
+            metavar="SHARE",
+            help="also run each configuration with users who swap a task they dislike with "
+            "this probability (lab/swapping.py), and report what swapping adds; 0 (the "
+            "default): no swapping, the usual report only",
+        )
+        parser.add_argument(
             "--workers",
             type=int,
             default=os.cpu_count() or 1,
@@ -72,6 +82,8 @@ class Command(BaseCommand):
             raise CommandError("--days must be between 1 and 366")
         if not 1 <= options["workers"] <= 64:
             raise CommandError("--workers must be between 1 and 64")
+        if not 0.0 <= options["swap"] <= 1.0:
+            raise CommandError("--swap must be between 0 and 1")
         policies = ALL_POLICIES if options["policy"] == "all" else (options["policy"],)
         worlds = WORLDS if options["world"] == "all" else (options["world"],)
         if options["world"] not in (STANDARD, "all") and options["heterogeneity"] != (
@@ -106,7 +118,7 @@ class Command(BaseCommand):
             self.stdout.write(f"elapsed={time.monotonic() - started:.1f}s")
             return
         clients = CLIENTS if options["client"] == "all" else (options["client"],)
-        results = []
+        results, comparisons = [], []
         for world in worlds:
             # --heterogeneity sets the standard world's level; the others have their own.
             for level in levels if world == STANDARD else (WORLD_HETEROGENEITY,):
@@ -124,11 +136,27 @@ class Command(BaseCommand):
                     results.append(result)
                     self.stdout.write(format_report(result))
                     self.stdout.write("")
+                    if options["swap"]:
+                        swapped = run_simulation(
+                            users=options["users"],
+                            days=options["days"],
+                            seed=options["seed"],
+                            policies=policies,
+                            heterogeneity=level,
+                            workers=min(options["workers"], options["users"]),
+                            client=client,
+                            world=world,
+                            swap_share=options["swap"],
+                        )
+                        comparisons.append(SwapComparison(result, swapped, options["swap"]))
         standard = [result for result in results if result.world == STANDARD]
         if len(standard) > 1:
             self.stdout.write(format_summary(standard))
             self.stdout.write("")
         if len(worlds) > 1:
             self.stdout.write(format_world_summary(results))
+            self.stdout.write("")
+        if comparisons:
+            self.stdout.write(format_swap_summary(comparisons))
             self.stdout.write("")
         self.stdout.write(f"elapsed={time.monotonic() - started:.1f}s")
