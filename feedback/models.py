@@ -6,6 +6,7 @@ from django.db.models import Q
 
 from library.choices import Mode, TimeOfDay
 from library.models import Task
+from routines.holdout import BUCKETS, Group
 from routines.models import PlanItem, PlanType
 
 
@@ -348,3 +349,60 @@ class HydrationVarietyRollup(models.Model):
             raise ValidationError({"first_day": "must not be after last_day"})
         if self.varied > self.user_weeks:
             raise ValidationError({"varied": "cannot exceed user_weeks"})
+
+
+class HoldoutUserDay(models.Model):
+    """One user's active day (the outcome model's: see `feedback.outcomes.active_user_days`)
+    with the user's holdout group: what the lift and its bootstrap over users are read from.
+
+    Unlike the anonymous rollups it keeps the user id: the number of users in each group
+    is a count of distinct users, and a user who asks to be erased or exported takes these
+    rows along (`privacy` finds the table by its `user_id` column). `bucket` is the user's
+    random cluster (`routines.holdout.bucket_of`): the dashboard sums a window's rows to one
+    line per (group, bucket) in SQL and the bootstrap resamples those clusters. The group is
+    the assignment when the day was rolled up. Written by the nightly rollup while a holdout
+    runs (HOLDOUT_SHARE > 0); see feedback/holdout_days.py.
+    """
+
+    user_id = models.UUIDField()
+    day = models.DateField()
+    group = models.CharField(max_length=10, choices=Group.choices)
+    bucket = models.PositiveSmallIntegerField()
+    outcomes = models.PositiveIntegerField()  # completed, skipped or unanswered that day
+    completed = models.PositiveIntegerField()
+
+    class Meta:
+        db_table = "holdout_user_days"
+        ordering = ["day", "user_id"]
+        indexes = [
+            # The lift read: a window of days, summed by group and bucket with distinct users;
+            # every column it needs is in the index (an index-only scan on PostgreSQL).
+            models.Index(
+                fields=["day", "group", "bucket", "user_id", "outcomes", "completed"],
+                name="idx_holdout_day_read",
+            ),
+        ]
+        constraints = [
+            # user_id first: erasure and export find a user's rows by it.
+            models.UniqueConstraint(fields=["user_id", "day"], name="holdout_day_one_per_user"),
+            models.CheckConstraint(
+                condition=Q(group__in=Group.values), name="holdout_day_group_valid"
+            ),
+            models.CheckConstraint(condition=Q(bucket__lt=BUCKETS), name="holdout_day_bucket"),
+            # An active day has at least one outcome (the feedback that made it active).
+            models.CheckConstraint(
+                condition=Q(outcomes__gte=1) & Q(completed__lte=models.F("outcomes")),
+                name="holdout_day_counts",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.day} ({self.group}): {self.completed}/{self.outcomes}"
+
+    def clean(self) -> None:
+        if self.bucket is not None and self.bucket >= BUCKETS:
+            raise ValidationError({"bucket": f"must be below {BUCKETS}"})
+        if self.outcomes is not None and self.outcomes < 1:
+            raise ValidationError({"outcomes": "an active day has at least one outcome"})
+        if (self.completed or 0) > (self.outcomes or 0):
+            raise ValidationError({"completed": "cannot exceed outcomes"})

@@ -1,17 +1,18 @@
 """Reading the daily rollups: plain dataclasses for dashboards and the task performance page.
 
 Every read here costs the rollup rows of its window (days x groups present), never the
-plan items or feedback behind them. Days not rolled up yet (today, or a night the run
-failed) are simply absent: see `feedback.rollups`.
+plan items or feedback behind them; the holdout's reads cost the window's active user-days
+(`holdout_user_days`), never the history before it. Days not rolled up yet (today, or a
+night the run failed) are simply absent: see `feedback.rollups`.
 """
 
 import uuid
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 
-from .models import DailyOutcomeRollup
+from .models import DailyOutcomeRollup, HoldoutUserDay
 
 _COUNTS = (
     "planned",
@@ -126,3 +127,74 @@ def task_outcomes(
         _window(since, until, archetype, readiness_mode, policy),
         ("category", "task_library_id", "variation_group"),
     )
+
+
+# ---- the holdout's active user-days (feedback/lift.py) -----------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class HoldoutCluster:
+    """One (group, bucket) over a window: its users, active user-days and outcomes."""
+
+    group: str
+    bucket: int
+    users: int
+    user_days: int
+    outcomes: int
+    completed: int
+
+
+@dataclass(frozen=True, slots=True)
+class HoldoutDay:
+    day: date
+    group: str
+    user_days: int
+    outcomes: int
+    completed: int
+
+
+def holdout_clusters(since: date, until: date) -> list[HoldoutCluster]:
+    """Per group and bucket over since..until. One query over the window's active user-days
+    (an index-only scan on PostgreSQL), at most 2 x BUCKETS rows back."""
+    rows = (
+        HoldoutUserDay.objects.filter(day__gte=since, day__lte=until)
+        .values("group", "bucket")
+        .annotate(
+            users=Count("user_id", distinct=True),
+            user_days=Count("*"),
+            n_outcomes=Sum("outcomes"),
+            n_completed=Sum("completed"),
+        )
+        .order_by("group", "bucket")
+    )
+    return [
+        HoldoutCluster(
+            row["group"],
+            row["bucket"],
+            row["users"],
+            row["user_days"],
+            int(row["n_outcomes"]),
+            int(row["n_completed"]),
+        )
+        for row in rows
+    ]
+
+
+def holdout_days(since: date, until: date) -> list[HoldoutDay]:
+    """Per day and group over since..until (the weekly trend). One query."""
+    rows = (
+        HoldoutUserDay.objects.filter(day__gte=since, day__lte=until)
+        .values("day", "group")
+        .annotate(user_days=Count("*"), n_outcomes=Sum("outcomes"), n_completed=Sum("completed"))
+        .order_by("day", "group")
+    )
+    return [
+        HoldoutDay(
+            row["day"],
+            row["group"],
+            row["user_days"],
+            int(row["n_outcomes"]),
+            int(row["n_completed"]),
+        )
+        for row in rows
+    ]
