@@ -17,7 +17,8 @@ same interval on the dashboard and in `lift_report`.
 
 Below MIN_USERS_PER_GROUP users or MIN_OUTCOMES_PER_GROUP outcomes in either group the
 figures are shown but no lift: "not enough data". Pure functions first; the reads at the
-end cost one query over the window's active user-days (feedback/rollup_reads.py).
+end cost the window's `holdout_bucket_days` (days x 2 x BUCKETS rows at most) and the
+users counted nightly per window (feedback/rollup_reads.py, feedback/holdout_days.py).
 """
 
 from collections.abc import Sequence
@@ -28,10 +29,10 @@ import numpy as np
 
 from routines.holdout import Group
 
-from .rollup_reads import HoldoutCluster, holdout_clusters, holdout_days
+from .holdout_days import WINDOWS
+from .rollup_reads import HoldoutCluster, holdout_clusters, holdout_days, holdout_users
 from .rollups import monday
 
-WINDOWS = (7, 28, 90)
 MIN_USERS_PER_GROUP = 30
 MIN_OUTCOMES_PER_GROUP = 300
 RESAMPLES = 2000
@@ -143,20 +144,30 @@ class LiftWindow:
         return any(i is not None and i.below_zero for i in lifts)
 
 
-def _figures(clusters: Sequence[HoldoutCluster]) -> GroupFigures:
+def _figures(clusters: Sequence[HoldoutCluster], users: int) -> GroupFigures:
     return GroupFigures(
-        users=sum(c.users for c in clusters),
+        users=users,
         user_days=sum(c.user_days for c in clusters),
         outcomes=sum(c.outcomes for c in clusters),
         completed=sum(c.completed for c in clusters),
     )
 
 
-def lift_of(since: date, until: date, clusters: Sequence[HoldoutCluster]) -> LiftWindow:
-    """The window's figures and lifts from its (group, bucket) clusters. Pure."""
+def lift_of(
+    since: date, until: date, clusters: Sequence[HoldoutCluster], users: dict[str, int]
+) -> LiftWindow:
+    """The window's figures and lifts from its (group, bucket) clusters and its distinct
+    users per group. Pure."""
     treatment = [c for c in clusters if c.group == Group.TREATMENT]
     held = [c for c in clusters if c.group == Group.HOLDOUT]
-    window = LiftWindow(since, until, _figures(treatment), _figures(held), None, None)
+    window = LiftWindow(
+        since,
+        until,
+        _figures(treatment, users.get(Group.TREATMENT, 0)),
+        _figures(held, users.get(Group.HOLDOUT, 0)),
+        None,
+        None,
+    )
     if not window.enough_data:
         return window
     completion = bootstrap_lift(
@@ -203,8 +214,8 @@ def window(days: int, today: date) -> tuple[date, date]:
 
 def lift_between(since: date, until: date) -> LiftWindow:
     """The lift over since..until (both included): the dashboard's and lift_report's one
-    selector. One query."""
-    return lift_of(since, until, holdout_clusters(since, until))
+    selector. Two queries (three for a range the nightly run did not count users for)."""
+    return lift_of(since, until, holdout_clusters(since, until), holdout_users(since, until))
 
 
 def trend_between(since: date, until: date) -> list[TrendWeek]:
@@ -212,6 +223,7 @@ def trend_between(since: date, until: date) -> list[TrendWeek]:
 
 
 def dashboard_lift(today: date) -> tuple[list[LiftWindow], list[TrendWeek]]:
-    """The three windows and the longest one's weekly trend. Four queries."""
+    """The three windows and the longest one's weekly trend. Seven queries once the
+    nightly rollup has counted the windows' users."""
     windows = [lift_between(*window(days, today)) for days in WINDOWS]
     return windows, trend_between(*window(max(WINDOWS), today))

@@ -358,10 +358,9 @@ class HoldoutUserDay(models.Model):
     Unlike the anonymous rollups it keeps the user id: the number of users in each group
     is a count of distinct users, and a user who asks to be erased or exported takes these
     rows along (`privacy` finds the table by its `user_id` column). `bucket` is the user's
-    random cluster (`routines.holdout.bucket_of`): the dashboard sums a window's rows to one
-    line per (group, bucket) in SQL and the bootstrap resamples those clusters. The group is
-    the assignment when the day was rolled up. Written by the nightly rollup while a holdout
-    runs (HOLDOUT_SHARE > 0); see feedback/holdout_days.py.
+    random cluster (`routines.holdout.bucket_of`), summed per day into `holdout_bucket_days`
+    for the bootstrap. The group is the assignment when the day was rolled up. Written by
+    the nightly rollup while a holdout runs (HOLDOUT_SHARE > 0); see feedback/holdout_days.py.
     """
 
     user_id = models.UUIDField()
@@ -375,12 +374,8 @@ class HoldoutUserDay(models.Model):
         db_table = "holdout_user_days"
         ordering = ["day", "user_id"]
         indexes = [
-            # The lift read: a window of days, summed by group and bucket with distinct users;
-            # every column it needs is in the index (an index-only scan on PostgreSQL).
-            models.Index(
-                fields=["day", "group", "bucket", "user_id", "outcomes", "completed"],
-                name="idx_holdout_day_read",
-            ),
+            # Distinct users per group over a window (an index-only scan on PostgreSQL).
+            models.Index(fields=["day", "group", "user_id"], name="idx_holdout_day_users"),
         ]
         constraints = [
             # user_id first: erasure and export find a user's rows by it.
@@ -406,3 +401,66 @@ class HoldoutUserDay(models.Model):
             raise ValidationError({"outcomes": "an active day has at least one outcome"})
         if (self.completed or 0) > (self.outcomes or 0):
             raise ValidationError({"completed": "cannot exceed outcomes"})
+
+
+class HoldoutBucketDay(models.Model):
+    """Per day, holdout group and bucket: the active user-days and their outcomes.
+
+    The anonymous sums of `holdout_user_days` that the lift's bootstrap resamples (a bucket
+    is a random cluster of users): at most 2 x BUCKETS rows a day whatever the number of
+    users, so a 90-day window is a small read. Written with them (feedback/holdout_days.py).
+    """
+
+    day = models.DateField()
+    group = models.CharField(max_length=10, choices=Group.choices)
+    bucket = models.PositiveSmallIntegerField()
+    user_days = models.PositiveIntegerField()
+    outcomes = models.PositiveIntegerField()
+    completed = models.PositiveIntegerField()
+
+    class Meta:
+        db_table = "holdout_bucket_days"
+        ordering = ["day", "group", "bucket"]
+        constraints = [
+            models.UniqueConstraint(fields=["day", "group", "bucket"], name="holdout_bucket_one"),
+            models.CheckConstraint(
+                condition=Q(group__in=Group.values), name="holdout_bucket_group_valid"
+            ),
+            models.CheckConstraint(condition=Q(bucket__lt=BUCKETS), name="holdout_bucket_range"),
+            models.CheckConstraint(
+                condition=Q(completed__lte=models.F("outcomes")), name="holdout_bucket_counts"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.group}/{self.bucket}: {self.completed}/{self.outcomes}"
+
+    def clean(self) -> None:
+        if (self.completed or 0) > (self.outcomes or 0):
+            raise ValidationError({"completed": "cannot exceed outcomes"})
+
+
+class HoldoutWindowUsers(models.Model):
+    """Distinct users of each group active in the `days` days ending `until`.
+
+    A count of distinct users cannot be summed from daily rows, and counting them from
+    `holdout_user_days` costs the whole window (9 s for a 90-day window of 1.6 million
+    user-days, docs/performance.md section 13). The nightly rollup counts them once for the
+    dashboard's windows ending on the last closed day; other ranges count live.
+    """
+
+    until = models.DateField()
+    days = models.PositiveSmallIntegerField()
+    group = models.CharField(max_length=10, choices=Group.choices)
+    users = models.PositiveIntegerField()
+
+    class Meta:
+        db_table = "holdout_window_users"
+        ordering = ["until", "days", "group"]
+        constraints = [
+            models.UniqueConstraint(fields=["until", "days", "group"], name="holdout_window_one"),
+            models.CheckConstraint(condition=Q(days__gte=1), name="holdout_window_days"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.days} days to {self.until}, {self.group}: {self.users} users"

@@ -13,8 +13,9 @@ that cannot be traced to a person):
 - `hydration_variety_rollups`: the spec's per-user-week hydration variety, as counts per
   stretch of a calendar week (see the model).
 
-While a holdout runs, the same step writes `holdout_user_days` (feedback/holdout_days.py):
-per user and active day, the outcome model's counts and the user's group, for the lift.
+While a holdout runs, the same step writes `holdout_user_days` (per user and active day,
+the outcome model's counts and the user's group), their sums per bucket and the dashboard
+windows' distinct users, for the lift (feedback/holdout_days.py).
 
 `rollup_days(since, until, today)` recomputes a range of closed days: it deletes the
 range's rows and inserts them again in one transaction, so running it twice changes
@@ -34,7 +35,7 @@ from core import sql_rows
 from library.choices import Category
 from routines.models import Plan, PlanItem
 
-from .holdout_days import rollup_holdout_days
+from .holdout_days import count_window_users, rollup_holdout_days
 from .models import (
     DailyOutcomeRollup,
     DailyPlanRollup,
@@ -181,6 +182,8 @@ def rollup_days(since: date, until: date, today: date) -> RollupReport:
             counts[1] += _plan_week(cursor, start, end)
             counts[2] += _variety_week(cursor, start, end)
             counts[3] += rollup_holdout_days(cursor, start, end, today)
+        if until == today - timedelta(days=1):
+            count_window_users(until)
     return RollupReport(since, until, *counts)
 
 

@@ -19,7 +19,7 @@ from datetime import timedelta
 from django.conf import settings
 
 from feedback.lift import LiftWindow, lift_of
-from feedback.rollup_reads import HoldoutCluster, holdout_clusters
+from feedback.rollup_reads import HoldoutCluster, holdout_clusters, window_users
 from feedback.rollups import rollup_days
 
 from .results import WeekStats
@@ -61,17 +61,26 @@ def holdout_slice(users, days, seed, heterogeneity, keys, client, share):
     )
     last = START + timedelta(days=days - 1)
     rollup_days(START, last, last + timedelta(days=1))
-    return weeks, holdout_clusters(START, last)
+    return weeks, holdout_clusters(START, last), window_users(START, last)
 
 
 def _merge(parts: list[list[HoldoutCluster]]) -> list[HoldoutCluster]:
     sums: dict[tuple[str, int], list[int]] = {}
     for clusters in parts:
         for c in clusters:
-            total = sums.setdefault((c.group, c.bucket), [0, 0, 0, 0])
-            for i, n in enumerate((c.users, c.user_days, c.outcomes, c.completed)):
+            total = sums.setdefault((c.group, c.bucket), [0, 0, 0])
+            for i, n in enumerate((c.user_days, c.outcomes, c.completed)):
                 total[i] += n
     return [HoldoutCluster(group, bucket, *n) for (group, bucket), n in sorted(sums.items())]
+
+
+def _add_users(parts: list[dict[str, int]]) -> dict[str, int]:
+    """Workers hold different users: their distinct counts add up."""
+    total: dict[str, int] = {}
+    for users in parts:
+        for group, n in users.items():
+            total[group] = total.get(group, 0) + n
+    return total
 
 
 def run_holdout_check(
@@ -83,10 +92,11 @@ def run_holdout_check(
     ]
     parts = in_workers(holdout_check_slice, calls)
     check = HoldoutCheck(users, days, seed, heterogeneity, client, share)
-    check.static = _total([w for weeks, _ in parts for w in weeks["static"]])
-    check.adaptive = _total([w for weeks, _ in parts for w in weeks["adaptive"]])
+    check.static = _total([w for weeks, _, _ in parts for w in weeks["static"]])
+    check.adaptive = _total([w for weeks, _, _ in parts for w in weeks["adaptive"]])
     last = START + timedelta(days=days - 1)
-    check.live = lift_of(START, last, _merge([clusters for _, clusters in parts]))
+    clusters = _merge([clusters for _, clusters, _ in parts])
+    check.live = lift_of(START, last, clusters, _add_users([users for _, _, users in parts]))
     return check
 
 

@@ -6,12 +6,13 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db.models import Sum
 
 from feedback import lift
 from feedback.lift import Cluster, Interval, bootstrap_lift, lift_between, lift_of
 from feedback.lift_display import NOT_ENOUGH, lift_rows, report_lines
-from feedback.models import HoldoutUserDay, UserTaskFeedback
-from feedback.rollup_reads import HoldoutCluster, HoldoutDay
+from feedback.models import HoldoutBucketDay, HoldoutUserDay, HoldoutWindowUsers, UserTaskFeedback
+from feedback.rollup_reads import HoldoutCluster, HoldoutDay, holdout_users, window_users
 from feedback.rollups import rollup_days
 from routines import holdout
 from routines.models import Plan, PlanItem, TimeBlock
@@ -61,16 +62,13 @@ def test_nothing_to_compare_gives_no_lift():
     assert bootstrap_lift(_clusters([(1, 5)]), _clusters([(0, 5)])) is None
 
 
-def _cluster(group, bucket, users, days, outcomes, done):
-    return HoldoutCluster(group, bucket, users, days, outcomes, done)
-
-
 def test_below_the_minimum_there_is_no_lift_only_figures():
     clusters = [
-        _cluster("treatment", 1, lift.MIN_USERS_PER_GROUP, 100, 500, 300),
-        _cluster("holdout", 2, lift.MIN_USERS_PER_GROUP - 1, 100, 500, 200),
+        HoldoutCluster("treatment", 1, 100, 500, 300),
+        HoldoutCluster("holdout", 2, 100, 500, 200),
     ]
-    window = lift_of(DAYS[0], DAYS[-1], clusters)
+    users = {"treatment": lift.MIN_USERS_PER_GROUP, "holdout": lift.MIN_USERS_PER_GROUP - 1}
+    window = lift_of(DAYS[0], DAYS[-1], clusters, users)
     assert window.treatment.users == lift.MIN_USERS_PER_GROUP
     assert not window.enough_data
     assert window.completion_lift is None and window.per_day_lift is None
@@ -193,9 +191,17 @@ def test_the_nightly_rollup_writes_each_active_user_day_with_its_group(outcomes)
     assert not HoldoutUserDay.objects.filter(day=DAYS[2]).exists()  # silent: not active
     row = HoldoutUserDay.objects.get(user_id=held[1], day=DAYS[0])
     assert (row.outcomes, row.completed, row.bucket) == (5, 3, holdout.bucket_of(held[1], SALT))
+    # Their sums per day, group and bucket, and each dashboard window's distinct users.
+    sums = HoldoutBucketDay.objects.filter(day=DAYS[0], group="holdout")
+    assert sum(b.user_days for b in sums) == 40 and sum(b.completed for b in sums) == 80
+    assert set(HoldoutWindowUsers.objects.values_list("days", "group", "users")) == {
+        (days, group, 40) for days in (7, 28, 90) for group in ("treatment", "holdout")
+    }
     # Idempotent.
     rollup_days(DAYS[0], DAYS[-1], TODAY)
     assert HoldoutUserDay.objects.count() == 160
+    assert HoldoutBucketDay.objects.aggregate(n=Sum("user_days"))["n"] == 160
+    assert HoldoutWindowUsers.objects.count() == 6
 
 
 def test_the_lift_and_its_interval_on_hand_built_outcomes(outcomes):
@@ -221,10 +227,26 @@ def test_no_holdout_rows_are_written_while_the_holdout_is_off(outcomes, settings
 
 def test_reads_cost_a_fixed_number_of_queries(outcomes, django_assert_num_queries):
     rollup_days(DAYS[0], DAYS[-1], TODAY)
-    with django_assert_num_queries(1):
+    # A range the nightly run did not count users for: sums, stored users (none), live count.
+    with django_assert_num_queries(3):
         lift_between(DAYS[0], DAYS[-1])
-    with django_assert_num_queries(4):
-        lift.dashboard_lift(TODAY)
+    # The dashboard's windows: sums and stored users each, and the trend.
+    with django_assert_num_queries(7):
+        windows, _ = lift.dashboard_lift(TODAY)
+    assert [w.holdout.users for w in windows] == [40, 40, 40]
+
+
+def test_stored_window_users_equal_the_live_count(outcomes):
+    rollup_days(DAYS[0], DAYS[-1], TODAY)
+    since, until = lift.window(28, TODAY)
+    assert (
+        holdout_users(since, until)
+        == window_users(since, until)
+        == {
+            "treatment": 40,
+            "holdout": 40,
+        }
+    )
 
 
 def _report(*args) -> str:
@@ -244,8 +266,8 @@ def test_the_command_fails_when_the_interval_is_below_zero(outcomes, monkeypatch
     harmful = Interval(-0.3, -0.4, -0.1)
     real = lift.lift_of
 
-    def worse(since, until, clusters):
-        window = real(since, until, clusters)
+    def worse(since, until, clusters, users):
+        window = real(since, until, clusters, users)
         return lift.LiftWindow(since, until, window.treatment, window.holdout, harmful, None)
 
     monkeypatch.setattr(lift, "lift_of", worse)

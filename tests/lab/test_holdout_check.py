@@ -7,9 +7,9 @@ from django.core.management import CommandError, call_command
 
 from feedback.lift import Interval, lift_of
 from feedback.models import HoldoutUserDay
-from feedback.rollup_reads import HoldoutCluster, holdout_clusters
+from feedback.rollup_reads import HoldoutCluster, holdout_clusters, window_users
 from feedback.rollups import rollup_days
-from lab.holdout_check import HoldoutCheck, _merge, format_holdout_checks
+from lab.holdout_check import HoldoutCheck, _add_users, _merge, format_holdout_checks
 from lab.results import WeekStats
 from lab.simulation import LIVE, START, sim_user_id, simulate_users
 from routines import holdout
@@ -33,7 +33,8 @@ def test_the_live_run_follows_each_users_group_and_rolls_up(task_library, settin
     last = START + timedelta(days=days - 1)
     rollup_days(START, last, last + timedelta(days=1))
     clusters = holdout_clusters(START, last)
-    assert sum(c.users for c in clusters) == users
+    assert sum(c.user_days for c in clusters) == users * days
+    assert sum(window_users(START, last).values()) == users
     assert HoldoutUserDay.objects.count() == users * days  # the full client: every day active
 
 
@@ -44,18 +45,22 @@ def test_the_arms_without_the_holdout_are_unchanged(task_library, settings):
 
 
 def test_clusters_of_workers_add_up():
-    a = [HoldoutCluster("holdout", 1, 2, 10, 50, 20), HoldoutCluster("treatment", 1, 3, 9, 40, 30)]
-    b = [HoldoutCluster("holdout", 1, 1, 4, 20, 5)]
+    a = [HoldoutCluster("holdout", 1, 10, 50, 20), HoldoutCluster("treatment", 1, 9, 40, 30)]
+    b = [HoldoutCluster("holdout", 1, 4, 20, 5)]
     assert _merge([a, b]) == [
-        HoldoutCluster("holdout", 1, 3, 14, 70, 25),
-        HoldoutCluster("treatment", 1, 3, 9, 40, 30),
+        HoldoutCluster("holdout", 1, 14, 70, 25),
+        HoldoutCluster("treatment", 1, 9, 40, 30),
     ]
+    assert _add_users([{"holdout": 2}, {"holdout": 1, "treatment": 3}]) == {
+        "holdout": 3,
+        "treatment": 3,
+    }
 
 
 def test_the_table_says_whether_the_truth_is_inside():
     static, adaptive = WeekStats(planned=100, completed=40), WeekStats(planned=100, completed=50)
     static.user_days = adaptive.user_days = 10
-    window = lift_of(START, START, [])
+    window = lift_of(START, START, [], {})
     check = HoldoutCheck(100, 28, 7, "medium", "full", 0.5, static, adaptive, window)
     assert check.true_lift("completion") == pytest.approx(0.25)
     assert "not enough data" in format_holdout_checks([check])
