@@ -18,7 +18,7 @@ from django.conf import settings
 from django.db import connection
 
 from feedback.holdout_days import count_window_users
-from feedback.lift import dashboard_lift
+from feedback.lift import RESAMPLES, dashboard_lift
 from feedback.models import HoldoutBucketDay, HoldoutUserDay, HoldoutWindowUsers
 from routines.holdout import BUCKETS
 
@@ -135,8 +135,9 @@ def report(results: list[LiftBench]) -> str:
     lines += [
         "",
         f"Read = `feedback.lift.dashboard_lift`: the 7, 28 and 90-day windows (the bucket "
-        f"sums and the stored users of each, then {BUCKETS}-bucket bootstraps of 2,000 "
-        f"resamples) and the weekly trend; median of {largest.runs} runs. Target under "
-        f"{TARGET_MS} ms at {largest.rows:,} user-days: {largest.read_ms:,.0f} ms, {met}.",
+        f"sums and the stored users of each, then {BUCKETS}-bucket bootstraps of "
+        f"{RESAMPLES:,} resamples) and the weekly trend; median of {largest.runs} runs. "
+        f"Target under {TARGET_MS} ms at {largest.rows:,} user-days: "
+        f"{largest.read_ms:,.0f} ms, {met}.",
     ]
     return "\n".join(lines)
