@@ -56,12 +56,16 @@ def _total(weeks: list[WeekStats]) -> WeekStats:
 def holdout_slice(users, days, seed, heterogeneity, keys, client, share):
     """One worker: the three runs of its users, then the live run's clusters."""
     settings.HOLDOUT_SHARE, settings.HOLDOUT_SALT = share, SALT
-    weeks = simulate_users(
-        users, days, seed, ("static", "adaptive", LIVE), heterogeneity, keys, client=client
-    )
+    # The live run alone first: the rollup reads every user of the database, and the
+    # static and adaptive runs' users (other ids) would otherwise be split by hash too.
+    simulate_users(users, days, seed, (LIVE,), heterogeneity, keys, client=client)
     last = START + timedelta(days=days - 1)
     rollup_days(START, last, last + timedelta(days=1))
-    return weeks, holdout_clusters(START, last), window_users(START, last)
+    clusters, users_seen = holdout_clusters(START, last), window_users(START, last)
+    weeks = simulate_users(
+        users, days, seed, ("static", "adaptive"), heterogeneity, keys, client=client
+    )
+    return weeks, clusters, users_seen
 
 
 def _merge(parts: list[list[HoldoutCluster]]) -> list[HoldoutCluster]:

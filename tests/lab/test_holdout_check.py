@@ -9,7 +9,13 @@ from feedback.lift import Interval, lift_of
 from feedback.models import HoldoutUserDay
 from feedback.rollup_reads import HoldoutCluster, holdout_clusters, window_users
 from feedback.rollups import rollup_days
-from lab.holdout_check import HoldoutCheck, _add_users, _merge, format_holdout_checks
+from lab.holdout_check import (
+    HoldoutCheck,
+    _add_users,
+    _merge,
+    format_holdout_checks,
+    holdout_slice,
+)
 from lab.results import WeekStats
 from lab.simulation import LIVE, START, sim_user_id, simulate_users
 from routines import holdout
@@ -73,3 +79,11 @@ def test_the_table_says_whether_the_truth_is_inside():
 def test_the_option_is_checked(db):
     with pytest.raises(CommandError, match="--holdout-share"):
         call_command("simulate", "--holdout-share", "0.7")
+
+
+def test_a_workers_live_figures_count_only_the_live_users(task_library, settings):
+    settings.HOLDOUT_SHARE = 0.0  # the slice sets its own; this layer is undone afterwards
+    weeks, clusters, users = holdout_slice(6, 3, 3, "medium", None, "full", 0.5)
+    assert set(weeks) == {"static", "adaptive"}
+    assert sum(users.values()) == 6
+    assert sum(c.user_days for c in clusters) == 6 * 3
