@@ -9,6 +9,8 @@ from profiles.models import UserPreferenceProfile
 
 from .admin_performance import task_performance_view
 from .admin_profiles import PROFILE_DISPLAY_FIELDS, PROFILE_FIELDSETS, ProfileDisplayMixin
+from .lift import MIN_OUTCOMES_PER_GROUP, MIN_USERS_PER_GROUP, dashboard_lift
+from .lift_display import lift_rows, trend_bars
 from .models import PolicyEstimate, UserTaskFeedback
 from .selectors import latest_policy_estimates, success_metrics
 
@@ -64,11 +66,16 @@ class UserTaskFeedbackAdmin(ReadOnlyAdmin):
                 row[f"rate_{window.days}"] = done / seen if seen else None
                 row[f"label_{window.days}"] = f"{done}/{seen}"
             chart.append(row)
+        # The holdout's lift: aggregates of feedback too (the same view rights).
+        lifts, trend = dashboard_lift(today)
         context = {
             **self.admin_site.each_context(request),
             "title": "Personalization dashboard",
             "windows": windows,
             "chart": chart,
+            "lifts": [(lift, lift_rows(lift)) for lift in lifts],
+            "trend": trend_bars(trend),
+            "lift_minimum": (MIN_USERS_PER_GROUP, MIN_OUTCOMES_PER_GROUP),
             "estimates": latest_policy_estimates(),
             "opts": self.model._meta,
         }

@@ -6,6 +6,7 @@ from django.db.models import Q
 
 from library.choices import Mode, TimeOfDay
 from library.models import Task
+from routines.holdout import BUCKETS, Group
 from routines.models import PlanItem, PlanType
 
 
@@ -361,3 +362,118 @@ class HydrationVarietyRollup(models.Model):
             raise ValidationError({"first_day": "must not be after last_day"})
         if self.varied > self.user_weeks:
             raise ValidationError({"varied": "cannot exceed user_weeks"})
+
+
+class HoldoutUserDay(models.Model):
+    """One user's active day (the outcome model's: see `feedback.outcomes.active_user_days`)
+    with the user's holdout group: what the lift and its bootstrap over users are read from.
+
+    Unlike the anonymous rollups it keeps the user id: the number of users in each group
+    is a count of distinct users, and a user who asks to be erased or exported takes these
+    rows along (`privacy` finds the table by its `user_id` column). `bucket` is the user's
+    random cluster (`routines.holdout.bucket_of`), summed per day into `holdout_bucket_days`
+    for the bootstrap. The group is the assignment when the day was rolled up. Written by
+    the nightly rollup while a holdout runs (HOLDOUT_SHARE > 0); see feedback/holdout_days.py.
+    """
+
+    user_id = models.UUIDField()
+    day = models.DateField()
+    group = models.CharField(max_length=10, choices=Group.choices)
+    bucket = models.PositiveSmallIntegerField()
+    outcomes = models.PositiveIntegerField()  # completed, skipped or unanswered that day
+    completed = models.PositiveIntegerField()
+
+    class Meta:
+        db_table = "holdout_user_days"
+        ordering = ["day", "user_id"]
+        indexes = [
+            # Distinct users per group over a window (an index-only scan on PostgreSQL).
+            models.Index(fields=["day", "group", "user_id"], name="idx_holdout_day_users"),
+        ]
+        constraints = [
+            # user_id first: erasure and export find a user's rows by it.
+            models.UniqueConstraint(fields=["user_id", "day"], name="holdout_day_one_per_user"),
+            models.CheckConstraint(
+                condition=Q(group__in=Group.values), name="holdout_day_group_valid"
+            ),
+            models.CheckConstraint(condition=Q(bucket__lt=BUCKETS), name="holdout_day_bucket"),
+            # An active day has at least one outcome (the feedback that made it active).
+            models.CheckConstraint(
+                condition=Q(outcomes__gte=1) & Q(completed__lte=models.F("outcomes")),
+                name="holdout_day_counts",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.day} ({self.group}): {self.completed}/{self.outcomes}"
+
+    def clean(self) -> None:
+        if self.bucket is not None and self.bucket >= BUCKETS:
+            raise ValidationError({"bucket": f"must be below {BUCKETS}"})
+        if self.outcomes is not None and self.outcomes < 1:
+            raise ValidationError({"outcomes": "an active day has at least one outcome"})
+        if (self.completed or 0) > (self.outcomes or 0):
+            raise ValidationError({"completed": "cannot exceed outcomes"})
+
+
+class HoldoutBucketDay(models.Model):
+    """Per day, holdout group and bucket: the active user-days and their outcomes.
+
+    The anonymous sums of `holdout_user_days` that the lift's bootstrap resamples (a bucket
+    is a random cluster of users): at most 2 x BUCKETS rows a day whatever the number of
+    users, so a 90-day window is a small read. Written with them (feedback/holdout_days.py).
+    """
+
+    day = models.DateField()
+    group = models.CharField(max_length=10, choices=Group.choices)
+    bucket = models.PositiveSmallIntegerField()
+    user_days = models.PositiveIntegerField()
+    outcomes = models.PositiveIntegerField()
+    completed = models.PositiveIntegerField()
+
+    class Meta:
+        db_table = "holdout_bucket_days"
+        ordering = ["day", "group", "bucket"]
+        constraints = [
+            models.UniqueConstraint(fields=["day", "group", "bucket"], name="holdout_bucket_one"),
+            models.CheckConstraint(
+                condition=Q(group__in=Group.values), name="holdout_bucket_group_valid"
+            ),
+            models.CheckConstraint(condition=Q(bucket__lt=BUCKETS), name="holdout_bucket_range"),
+            models.CheckConstraint(
+                condition=Q(completed__lte=models.F("outcomes")), name="holdout_bucket_counts"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.group}/{self.bucket}: {self.completed}/{self.outcomes}"
+
+    def clean(self) -> None:
+        if (self.completed or 0) > (self.outcomes or 0):
+            raise ValidationError({"completed": "cannot exceed outcomes"})
+
+
+class HoldoutWindowUsers(models.Model):
+    """Distinct users of each group active in the `days` days ending `until`.
+
+    A count of distinct users cannot be summed from daily rows, and counting them from
+    `holdout_user_days` costs the whole window (9 s for a 90-day window of 1.6 million
+    user-days, docs/performance.md section 13). The nightly rollup counts them once for the
+    dashboard's windows ending on the last closed day; other ranges count live.
+    """
+
+    until = models.DateField()
+    days = models.PositiveSmallIntegerField()
+    group = models.CharField(max_length=10, choices=Group.choices)
+    users = models.PositiveIntegerField()
+
+    class Meta:
+        db_table = "holdout_window_users"
+        ordering = ["until", "days", "group"]
+        constraints = [
+            models.UniqueConstraint(fields=["until", "days", "group"], name="holdout_window_one"),
+            models.CheckConstraint(condition=Q(days__gte=1), name="holdout_window_days"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.days} days to {self.until}, {self.group}: {self.users} users"

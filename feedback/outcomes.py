@@ -165,6 +165,38 @@ def outcomes_by_category(since: date, until: date, today: date) -> list[tuple[st
         return [(category, int(done), int(n)) for category, done, n in cursor.fetchall()]
 
 
+# ---- active user-days, for the holdout's lift ----------------------------------------------
+
+# An active user-day is a (user, day) with at least one outcome: the user sent feedback for
+# an item dated that day (which also makes the day's other past items unanswered). It is the
+# same "active" that decides unanswered against unexposed above; silent days are not counted.
+_ACTIVE_DAYS_SQL = """
+WITH o AS ({outcomes})
+SELECT o.user_id, o.day, COUNT(*), SUM(CASE WHEN o.state = 'completed' THEN 1 ELSE 0 END)
+  FROM o WHERE o.day <= %s GROUP BY o.user_id, o.day
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class ActiveUserDay:
+    user_id: uuid.UUID
+    day: date
+    outcomes: int  # completed, skipped or unanswered
+    completed: int
+
+
+def active_user_days(since: date, until: date, today: date) -> list[ActiveUserDay]:
+    """Every user's active days since..until (closed: before `today`) and their outcomes."""
+    sql = _ACTIVE_DAYS_SQL.format(outcomes=_outcomes_sql(None))
+    with sql_rows.cursor() as cursor:
+        cursor.execute(sql, [*_outcomes_params(None, since, today), until])
+        rows = cursor.fetchall()
+    return [
+        ActiveUserDay(_uuid(user), _date(day), int(n), int(done or 0))
+        for user, day, n, done in rows
+    ]
+
+
 # ---- an item without an outcome row ------------------------------------------------------
 
 PENDING = "pending"

@@ -1,8 +1,9 @@
 """Reading the daily rollups: plain dataclasses for dashboards and the task performance page.
 
 Every read here costs the rollup rows of its window (days x groups present), never the
-plan items or feedback behind them. Days not rolled up yet (today, or a night the run
-failed) are simply absent: see `feedback.rollups`.
+plan items or feedback behind them; the holdout's read days x groups x buckets, and only a
+range that is not a dashboard window counts its distinct users from the user-days. Days
+not rolled up yet (today, or a night the run failed) are simply absent: see `feedback.rollups`.
 """
 
 import uuid
@@ -10,9 +11,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 
-from .models import DailyOutcomeRollup
+from .models import DailyOutcomeRollup, HoldoutBucketDay, HoldoutUserDay, HoldoutWindowUsers
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,3 +191,83 @@ def task_outcomes(
         _window(since, until, archetype, readiness_mode, policy, category),
         ("category", "task_library_id", "variation_group"),
     )
+
+
+# ---- the holdout's sums (feedback/lift.py) -------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class HoldoutCluster:
+    """One (group, bucket) over a window: its active user-days and their outcomes."""
+
+    group: str
+    bucket: int
+    user_days: int
+    outcomes: int
+    completed: int
+
+
+@dataclass(frozen=True, slots=True)
+class HoldoutDay:
+    day: date
+    group: str
+    user_days: int
+    outcomes: int
+    completed: int
+
+
+def _bucket_window(since: date, until: date) -> QuerySet:
+    return HoldoutBucketDay.objects.filter(day__gte=since, day__lte=until)
+
+
+def holdout_clusters(since: date, until: date) -> list[HoldoutCluster]:
+    """Per group and bucket over since..until. One query over at most days x 2 x BUCKETS
+    rows of `holdout_bucket_days`, whatever the number of users."""
+    rows = (
+        _bucket_window(since, until)
+        .values("group", "bucket")
+        .annotate(n=Sum("user_days"), seen=Sum("outcomes"), done=Sum("completed"))
+        .order_by("group", "bucket")
+    )
+    return [
+        HoldoutCluster(
+            row["group"], row["bucket"], int(row["n"]), int(row["seen"]), int(row["done"])
+        )
+        for row in rows
+    ]
+
+
+def holdout_days(since: date, until: date) -> list[HoldoutDay]:
+    """Per day and group over since..until (the weekly trend). One query."""
+    rows = (
+        _bucket_window(since, until)
+        .values("day", "group")
+        .annotate(n=Sum("user_days"), seen=Sum("outcomes"), done=Sum("completed"))
+        .order_by("day", "group")
+    )
+    return [
+        HoldoutDay(row["day"], row["group"], int(row["n"]), int(row["seen"]), int(row["done"]))
+        for row in rows
+    ]
+
+
+def window_users(since: date, until: date) -> dict[str, int]:
+    """Distinct users per group active since..until, counted from `holdout_user_days`: one
+    query over the window's user-days (an index-only scan on PostgreSQL)."""
+    rows = (
+        HoldoutUserDay.objects.filter(day__gte=since, day__lte=until)
+        .values("group")
+        .annotate(users=Count("user_id", distinct=True))
+        .order_by()
+    )
+    return {row["group"]: row["users"] for row in rows}
+
+
+def holdout_users(since: date, until: date) -> dict[str, int]:
+    """Distinct users per group since..until: as the nightly rollup counted them for a
+    dashboard window (one small query), else counted now (`window_users`)."""
+    days = (until - since).days + 1
+    stored = dict(
+        HoldoutWindowUsers.objects.filter(until=until, days=days).values_list("group", "users")
+    )
+    return stored if stored else window_users(since, until)

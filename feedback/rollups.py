@@ -14,6 +14,10 @@ that cannot be traced to a person):
 - `hydration_variety_rollups`: the spec's per-user-week hydration variety, as counts per
   stretch of a calendar week (see the model).
 
+While a holdout runs, the same step writes `holdout_user_days` (per user and active day,
+the outcome model's counts and the user's group), their sums per bucket and the dashboard
+windows' distinct users, for the lift (feedback/holdout_days.py).
+
 `rollup_days(since, until, today)` recomputes a range of closed days: it deletes the
 range's rows and inserts them again in one transaction, so running it twice changes
 nothing and any range can be repaired. Work is done a calendar week at a time: a week's
@@ -32,6 +36,7 @@ from core import sql_rows
 from library.choices import Category
 from routines.models import Plan, PlanItem
 
+from .holdout_days import count_window_users, rollup_holdout_days
 from .models import (
     DailyOutcomeRollup,
     DailyPlanRollup,
@@ -126,6 +131,7 @@ class RollupReport:
     outcome_rows: int
     plan_rows: int
     variety_rows: int
+    holdout_rows: int = 0  # active user-days labelled with their holdout group
 
 
 def monday(day: date) -> date:
@@ -167,16 +173,20 @@ def rollup_days(since: date, until: date, today: date) -> RollupReport:
     """Recompute every rollup of the closed days since..until (until before `today`).
 
     Idempotent: the range's rows are deleted and inserted again in one transaction. Six
-    statements a calendar week of the range, plus one on PostgreSQL (lock, planner).
+    statements a calendar week of the range, plus one on PostgreSQL (lock, planner); while
+    a holdout runs, two more and the inserts of its active user-days (holdout_days.py).
     """
     check_range(since, until, today)
-    counts = [0, 0, 0]
+    counts = [0, 0, 0, 0]
     with transaction.atomic(), sql_rows.cursor() as cursor:
         _prepare(cursor)
         for start, end in week_chunks(since, until):
             counts[0] += _outcome_week(cursor, start, end, today)
             counts[1] += _plan_week(cursor, start, end)
             counts[2] += _variety_week(cursor, start, end)
+            counts[3] += rollup_holdout_days(cursor, start, end, today)
+        if until == today - timedelta(days=1):
+            count_window_users(until)
     return RollupReport(since, until, *counts)
 
 

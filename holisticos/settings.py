@@ -49,6 +49,15 @@ SWAPS_PER_ITEM = env.int("SWAPS_PER_ITEM", default=2)
 SWAPS_PER_DAY = env.int("SWAPS_PER_DAY", default=3)
 if SCORING_POLICY not in {"static", "adaptive"}:
     raise ImproperlyConfigured("SCORING_POLICY must be 'static' or 'adaptive'.")
+# The randomized holdout (routines/holdout.py): this share of users, chosen by a keyed hash
+# of their id, is planned by the static policy so the dashboard can measure the lift. 0 is
+# off; at most 0.5. Changing the salt reshuffles everyone: set it once per experiment.
+HOLDOUT_SHARE = env.float("HOLDOUT_SHARE", default=0.0)
+HOLDOUT_SALT = env.str("HOLDOUT_SALT", default="")
+if not 0 <= HOLDOUT_SHARE <= 0.5:
+    raise ImproperlyConfigured("HOLDOUT_SHARE must be between 0 and 0.5.")
+if HOLDOUT_SHARE > 0 and not HOLDOUT_SALT:
+    raise ImproperlyConfigured("HOLDOUT_SALT must be set when HOLDOUT_SHARE is above 0.")
 
 # --- API access -------------------------------------------------------------------------
 # Service keys arrive in the spec's X-API-Key header and are stored hashed

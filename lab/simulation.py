@@ -54,6 +54,9 @@ from .worlds import unit as _unit
 POLICIES = ("static", "adaptive", "oracle")
 ALL_POLICIES = ("static", "adaptive", PEER, "oracle")
 START = date(2026, 1, 5)  # a Monday, so weeks line up
+# Planned as production plans: no scorer of the lab's, the user's holdout group picks the
+# policy (routines/holdout.py; lab/holdout_check.py runs it with HOLDOUT_SHARE set).
+LIVE = "live"
 _NAMESPACE = uuid.UUID("9b0f8a4e-0c55-4f3c-8d51-2a4f0f6a7e21")
 
 
@@ -62,10 +65,12 @@ def scorer_factory(
     user: SimUser | WorldUser,
     offset: int = 0,
     peer: PeerBandit | None = None,
-) -> ScorerFactory:
+) -> ScorerFactory | None:
     """The planner's scorer factory for `policy` on day `offset` (the oracle's view of
     the world depends on the day; the peer's bandit lives across days)."""
     person = user if isinstance(user, WorldUser) else WorldUser(STANDARD, user)
+    if policy == LIVE:
+        return None
     if policy == "oracle":
         return lambda archetype, mode, profile, candidates: OracleScorer(
             person, mode, offset, candidates

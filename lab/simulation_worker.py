@@ -45,3 +45,9 @@ def off_policy_slice(*args):
     from .off_policy_check import simulate_off_policy_slice
 
     return simulate_off_policy_slice(*args)
+
+
+def holdout_check_slice(*args):
+    from .holdout_check import holdout_slice
+
+    return holdout_slice(*args)

@@ -19,6 +19,7 @@ from library.scoring import AdaptiveScorer, Scorer, StaticScorer
 from library.selectors import active_candidates
 from profiles.models import UserPreferenceProfile
 
+from . import holdout
 from .layout import allowed_difficulties
 from .models import PlanType
 from .planning import DayRequest, PlannedBlock, plan_day, plan_rng, static_day
@@ -69,6 +70,12 @@ class Draft:
     policy: str = ""
     fallback_reason: str = ""
     shape: DayShape | None = None  # the dynamic day's size and category mix, and why
+    held_out: bool = False  # the user is in the randomized holdout (routines/holdout.py)
+
+    @property
+    def recorded_policy(self) -> str:
+        """The plan items' `policy` column: the scorer, marked when held out."""
+        return holdout.recorded_policy(self.policy, self.held_out)
 
 
 def make_scorer(
@@ -118,7 +125,8 @@ def upcoming_shape(profile: UserPreferenceProfile, mode: str | None = None) -> D
     the weekly summary promises). The recency rule is left out: it depends on the day."""
     candidates = active_candidates()
     mode = mode or profile.current_mode
-    scorer = make_scorer(profile.archetype, mode, profile, candidates)
+    policy = holdout.planning_policy(profile.user_id)
+    scorer = make_scorer(profile.archetype, mode, profile, candidates, policy)
     return day_shape(mode, scorer, {}, candidates)
 
 
@@ -160,9 +168,14 @@ def draft_dynamic_plan(request: PlanRequest) -> Draft:
     day = DayRequest(
         request.day, request.wake_time, request.mode, allowed_difficulties(request.mode, tolerance)
     )
-    scorer = (request.scorer_factory or make_scorer)(
-        request.archetype, request.mode, profile, candidates
-    )
+    # A lab's own scorer factory (the simulation's fixed policies) decides alone; otherwise
+    # the user's holdout group picks the policy, the same on every path that drafts.
+    held_out = request.scorer_factory is None and holdout.in_holdout(request.user_id)
+    if request.scorer_factory is not None:
+        scorer = request.scorer_factory(request.archetype, request.mode, profile, candidates)
+    else:
+        policy = holdout.STATIC_POLICY if held_out else None
+        scorer = make_scorer(request.archetype, request.mode, profile, candidates, policy)
     shape = day_shape(request.mode, scorer, last_used, candidates)
     started = clock.perf_counter()
     blocks = plan_day(
@@ -178,6 +191,7 @@ def draft_dynamic_plan(request: PlanRequest) -> Draft:
         request.mode,
         policy=scorer.policy,
         shape=shape,
+        held_out=held_out,
     )
 
 

@@ -169,7 +169,7 @@ def _rows(plan: Plan, draft: Draft) -> tuple[list[TimeBlock], list[PlanItem]]:
                     task_library_id=uuid.UUID(task.task_id) if task.task_id else None,
                     variation_group=task.variation_group,
                     is_dynamic=is_dynamic,
-                    policy=draft.policy if is_dynamic else "",
+                    policy=draft.recorded_policy if is_dynamic else "",
                     propensity=task.propensity,
                     slot_log=task.slot_log,
                 )

@@ -28,6 +28,8 @@ def read_settings(env: dict[str, str], *names: str) -> dict:
             "FEEDBACK_COLLECTION_ENABLED",
             "TASK_LIBRARY_VERSION",
             "SCORING_POLICY",
+            "HOLDOUT_SHARE",
+            "HOLDOUT_SALT",
             "DATABASE_URL",
             "SUPABASE_URL",
             "SUPABASE_JWKS_TIMEOUT",
@@ -175,3 +177,30 @@ def test_metrics_and_api_docs_closed_by_default_without_debug():
         "METRICS_ALLOWED_NETWORKS": ["127.0.0.0/8", "::1/128"],
         "API_DOCS_PUBLIC": True,
     }
+
+
+def test_holdout_is_off_by_default():
+    assert read_settings(PROD, "HOLDOUT_SHARE", "HOLDOUT_SALT") == {
+        "HOLDOUT_SHARE": 0.0,
+        "HOLDOUT_SALT": "",
+    }
+
+
+@pytest.mark.parametrize(
+    "env, message",
+    [
+        ({"HOLDOUT_SHARE": "0.6", "HOLDOUT_SALT": "s"}, "HOLDOUT_SHARE must be between"),
+        ({"HOLDOUT_SHARE": "-0.1", "HOLDOUT_SALT": "s"}, "HOLDOUT_SHARE must be between"),
+        ({"HOLDOUT_SHARE": "0.05"}, "HOLDOUT_SALT must be set"),
+    ],
+)
+def test_bad_holdout_settings_refuse_to_start(env, message):
+    with pytest.raises(RuntimeError, match=message):
+        read_settings(PROD | env, "HOLDOUT_SHARE")
+
+
+def test_holdout_share_and_salt_are_read():
+    values = read_settings(
+        PROD | {"HOLDOUT_SHARE": "0.05", "HOLDOUT_SALT": "exp-1"}, "HOLDOUT_SHARE", "HOLDOUT_SALT"
+    )
+    assert values == {"HOLDOUT_SHARE": 0.05, "HOLDOUT_SALT": "exp-1"}

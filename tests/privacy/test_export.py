@@ -41,8 +41,13 @@ def test_the_document_holds_everything_about_the_user(history, bystander):
     assert doc["rotation_state"] and all(
         r["user_id"] == str(history.user_id) for r in doc["rotation_state"]
     )
-    # The folded lifetime totals (feedback/totals.py) are the user's too: exported as found.
-    assert set(doc["other_tables"]) == {"user_outcome_totals", "user_task_firsts"}
+    # The folded lifetime totals (feedback/totals.py) and the holdout's active days
+    # (feedback/holdout_days.py) are the user's too: exported as found, by their user_id.
+    assert set(doc["other_tables"]) == {
+        "user_outcome_totals",
+        "user_task_firsts",
+        "holdout_user_days",
+    }
     assert [row["user_id"] for row in doc["other_tables"]["user_outcome_totals"]] == [
         str(history.user_id)
     ]
@@ -103,8 +108,8 @@ def test_a_long_history_is_read_in_bounded_pages(db, monkeypatch):
     assert len(item_reads) == 3
     # Profile, rotation, the other tables' introspection; per plan page: plans, blocks,
     # items, outcomes; per feedback page one read.
-    # + one page each of the folded totals' two tables (other_tables)
-    assert len(sqls) == 3 + 3 * 4 + 3 * 1 + 2
+    # + one page each of the other tables: the folded totals' two, the holdout's days
+    assert len(sqls) == 3 + 3 * 4 + 3 * 1 + 3
 
 
 def test_paged_outcomes_are_the_unpaged_ones(db):

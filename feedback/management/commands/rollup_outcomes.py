@@ -24,5 +24,6 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
         self.stdout.write(
             f"rolled up {report.since}..{report.until}: outcome_rows={report.outcome_rows} "
-            f"plan_rows={report.plan_rows} variety_rows={report.variety_rows}"
+            f"plan_rows={report.plan_rows} variety_rows={report.variety_rows} "
+            f"holdout_rows={report.holdout_rows}"
         )

@@ -14,6 +14,7 @@ from lab.benchmarks import (
     evaluation,
     history_growth,
     ingestion,
+    lift,
     machine,
     plan_generation,
     privacy,
@@ -34,6 +35,7 @@ PARTS = (
     "privacy",
     "storage",
     "resync",
+    "lift",
 )
 
 
@@ -50,6 +52,12 @@ class Command(BaseCommand):
             type=int,
             default=5000,
             help="bigdb: users of the first size (the second doubles them), 900 items each",
+        )
+        parser.add_argument(
+            "--lift-users",
+            type=int,
+            default=11112,
+            help="lift: users of the first size (the second doubles them), 90 days each",
         )
         parser.add_argument(
             "--output", default=str(Path(settings.BASE_DIR) / "docs" / "performance.md")
@@ -167,6 +175,14 @@ class Command(BaseCommand):
                 "## 6. Big tables: the admin dashboard from daily rollups",
                 "",
                 big_tables.report(results),
+            ]
+        if "lift" in only:
+            self.stdout.write("the dashboard's holdout lift on a big holdout_user_days ...")
+            sections += [
+                "",
+                "## 13. The holdout lift on the dashboard",
+                "",
+                lift.report(lift.run(options["lift_users"], log=self.stdout.write)),
             ]
         if "evaluate" in only:
             self.stdout.write("off-policy evaluation ...")

@@ -4,6 +4,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 
 from lab.exploration import exploration_curve, format_curve
+from lab.holdout_check import format_holdout_checks, run_holdout_check
 from lab.off_policy_check import format_off_policy_check, run_off_policy_check
 from lab.reports import format_report, format_summary, format_world_summary
 from lab.simulation import ALL_POLICIES, CLIENTS, HETEROGENEITY, run_simulation
@@ -49,6 +50,14 @@ class Command(BaseCommand):
             action="store_true",
             help="log with static for the last week, estimate adaptive off-policy from the "
             "logs, then run adaptive for real on the same users and compare",
+        )
+        parser.add_argument(
+            "--holdout-share",
+            type=float,
+            default=0.0,
+            help="also run every user as production plans them with this share (0..0.5) held "
+            "out on the static policy, and compare the live lift estimate (rolled up and read "
+            "as the dashboard does) with the static and adaptive runs (lab/holdout_check.py)",
         )
         parser.add_argument(
             "--exploration-curve",
@@ -98,6 +107,10 @@ class Command(BaseCommand):
             else (options["heterogeneity"],)
         )
         started = time.monotonic()
+        if options["holdout_share"]:
+            self._holdout_check(options, levels)
+            self.stdout.write(f"elapsed={time.monotonic() - started:.1f}s")
+            return
         if options["off_policy"]:
             if options["days"] < 14 or options["days"] % 7:
                 raise CommandError("--off-policy needs --days as a multiple of 7, at least 14")
@@ -160,3 +173,25 @@ class Command(BaseCommand):
             self.stdout.write(format_swap_summary(comparisons))
             self.stdout.write("")
         self.stdout.write(f"elapsed={time.monotonic() - started:.1f}s")
+
+    def _holdout_check(self, options, levels) -> None:
+        if not 0 < options["holdout_share"] <= 0.5:
+            raise CommandError("--holdout-share must be above 0 and at most 0.5")
+        if options["world"] != STANDARD or options["off_policy"]:
+            raise CommandError("--holdout-share models the standard world only, alone")
+        clients = CLIENTS if options["client"] == "all" else (options["client"],)
+        for level in levels:
+            checks = [
+                run_holdout_check(
+                    users=options["users"],
+                    days=options["days"],
+                    seed=options["seed"],
+                    heterogeneity=level,
+                    client=client,
+                    share=options["holdout_share"],
+                    workers=min(options["workers"], options["users"]),
+                )
+                for client in clients
+            ]
+            self.stdout.write(format_holdout_checks(checks))
+            self.stdout.write("")
