@@ -20,6 +20,7 @@ from library.candidates import Candidate
 from library.selectors import active_candidates
 from profiles.models import UserPreferenceProfile
 
+from . import holdout
 from .drafting import ScorerFactory, make_scorer
 from .layout import BLOCK_LAYOUT, allowed_difficulties
 from .models import Plan, PlanItem
@@ -87,7 +88,14 @@ def draft_swap(
     tolerance = profile.complexity_tolerance if profile is not None else 0.5
     mode = plan.readiness_mode
     request = DayRequest(plan.date, plan.wake_time, mode, allowed_difficulties(mode, tolerance))
-    scorer = (scorer_factory or make_scorer)(plan.archetype, mode, profile, candidates)
+    # The user's holdout group picks the policy, as for the day's draft: a held-out user's
+    # replacement is the static policy's and is recorded as the holdout's.
+    held_out = scorer_factory is None and holdout.in_holdout(plan.user_id)
+    if scorer_factory is not None:
+        scorer = scorer_factory(plan.archetype, mode, profile, candidates)
+    else:
+        policy = holdout.STATIC_POLICY if held_out else None
+        scorer = make_scorer(plan.archetype, mode, profile, candidates, policy)
     positions = {block.id: block.position for block in stored.blocks}
     names = {block.id: block.block_name for block in stored.blocks}
     tasks = {
@@ -111,7 +119,7 @@ def draft_swap(
         scorer,
         swap_rng(plan.user_id, plan.date, item.id),
     )
-    return SwapDraft(replacement, scorer.policy)
+    return SwapDraft(replacement, holdout.recorded_policy(scorer.policy, held_out))
 
 
 def replace_item(

@@ -260,3 +260,31 @@ def test_concurrent_swaps_of_one_item_end_with_one_replacement(task_library):
     assert PlanItem.objects.filter(plan_id=stored.plan.id).count() == len(stored.items) + 1
     assert UserTaskFeedback.objects.filter(user_id=user, swapped=True).count() == 1
     assert rotation_matches_stored_tasks(user)
+
+
+@pytest.mark.parametrize("held_out", [True, False])
+def test_a_replacement_is_drawn_and_recorded_by_the_users_holdout_group(
+    task_library, settings, held_out
+):
+    from routines import holdout
+
+    settings.HOLDOUT_SHARE = 0.5
+    settings.HOLDOUT_SALT = "test-salt"
+    settings.SCORING_POLICY = "adaptive"
+    user_id = next(u for u in iter(uuid.uuid4, None) if holdout.in_holdout(u) == held_out)
+    new_plan(user_id=user_id)
+    item = current_items_of(user_id)[0]
+    swap_task(user_id, DAY, item.id, MORNING)
+    policies = set(
+        PlanItem.objects.filter(user_id=user_id, scheduled_date=DAY).values_list(
+            "policy", flat=True
+        )
+    )
+    # The replacement carries the same policy as the rest of the day's draft.
+    assert policies == ({"static-v1:holdout"} if held_out else {"adaptive-v3"})
+
+
+def current_items_of(user_id):
+    return list(
+        PlanItem.objects.filter(user_id=user_id, replaced_by__isnull=True).order_by("position")
+    )
