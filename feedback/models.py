@@ -49,7 +49,9 @@ class UserTaskFeedback(models.Model):
     mode_at_time = models.CharField(max_length=20, choices=Mode.choices, blank=True, default="")
     # The user swapped the task for another before doing it (feedback/swaps.py): an explicit
     # rejection, the outcome "swapped" (feedback/outcomes.py). Always a skip, never a done.
-    swapped = models.BooleanField(default=False)
+    # A database default too: bulk loaders and benchmarks insert rows with column lists
+    # written before swaps existed.
+    swapped = models.BooleanField(default=False, db_default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -230,7 +232,7 @@ class DailyOutcomeRollup(models.Model):
     skipped_other = models.PositiveIntegerField(default=0)  # no reason given
     unanswered = models.PositiveIntegerField(default=0)
     # Swapped for another task before the day was over (an explicit rejection).
-    swapped = models.PositiveIntegerField(default=0)
+    swapped = models.PositiveIntegerField(default=0, db_default=0)
     rating_count = models.PositiveIntegerField(default=0)
     rating_sum = models.PositiveIntegerField(default=0)
 
