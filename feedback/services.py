@@ -169,6 +169,22 @@ def _recounting_folded(
         totals.recount(user_id, late, before)
 
 
+def feedback_row_for(item: PlanItem, readiness_mode: str, **outcome) -> UserTaskFeedback:
+    """A new feedback row on `item`, with the copies of the item it keeps (date, time,
+    category, task) so it outlives a replan that deletes the item."""
+    return UserTaskFeedback(
+        user_id=item.user_id,
+        plan_item=item,
+        task_library_id=item.task_library_id,
+        scheduled_date=item.scheduled_date,
+        scheduled_time=item.scheduled_time,
+        category=item.category,
+        time_of_day=item.time_of_day,
+        mode_at_time=readiness_mode,
+        **outcome,
+    )
+
+
 def _merge(user_id, outcomes, targets, zone, now) -> tuple[list, list[bool]]:
     """Merge each outcome into its row and write them: inserts, then one UPDATE a row."""
     merged: dict[uuid.UUID, UserTaskFeedback] = {}
@@ -182,16 +198,7 @@ def _merge(user_id, outcomes, targets, zone, now) -> tuple[list, list[bool]]:
             row = target.feedback
             if row is None:
                 is_new = True
-                row = UserTaskFeedback(
-                    user_id=user_id,
-                    plan_item=item,
-                    task_library_id=item.task_library_id,
-                    scheduled_date=item.scheduled_date,
-                    scheduled_time=item.scheduled_time,
-                    category=item.category,
-                    time_of_day=item.time_of_day,
-                    mode_at_time=target.readiness_mode,
-                )
+                row = feedback_row_for(item, target.readiness_mode)
                 to_create.append(row)
             else:
                 to_update.append(row)

@@ -38,7 +38,7 @@ from routines.swaps import (
 )
 
 from .models import UserTaskFeedback
-from .services import recompute_profile
+from .services import feedback_row_for, recompute_profile
 
 
 class SwapRefused(Exception):
@@ -154,19 +154,5 @@ def _check(stored: StoredPlan, item: PlanItem) -> None:
 def _record_swap(item: PlanItem, readiness_mode: str) -> None:
     """The swapped item's outcome: a skip marked `swapped`, copied like any feedback."""
     sql_rows.insert(
-        [
-            UserTaskFeedback(
-                user_id=item.user_id,
-                plan_item_id=item.id,
-                task_library_id=item.task_library_id,
-                scheduled_date=item.scheduled_date,
-                scheduled_time=item.scheduled_time,
-                category=item.category,
-                time_of_day=item.time_of_day,
-                completed=False,
-                skipped=True,
-                swapped=True,
-                mode_at_time=readiness_mode,
-            )
-        ]
+        [feedback_row_for(item, readiness_mode, completed=False, skipped=True, swapped=True)]
     )

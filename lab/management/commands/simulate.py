@@ -136,31 +136,23 @@ class Command(BaseCommand):
             # --heterogeneity sets the standard world's level; the others have their own.
             for level in levels if world == STANDARD else (WORLD_HETEROGENEITY,):
                 for client in clients:
-                    result = run_simulation(
-                        users=options["users"],
-                        days=options["days"],
-                        seed=options["seed"],
-                        policies=policies,
-                        heterogeneity=level,
-                        workers=min(options["workers"], options["users"]),
-                        client=client,
-                        world=world,
-                    )
+                    run = {
+                        "users": options["users"],
+                        "days": options["days"],
+                        "seed": options["seed"],
+                        "policies": policies,
+                        "heterogeneity": level,
+                        "workers": min(options["workers"], options["users"]),
+                        "client": client,
+                        "world": world,
+                    }
+                    result = run_simulation(**run)
                     results.append(result)
                     self.stdout.write(format_report(result))
                     self.stdout.write("")
                     if options["swap"]:
-                        swapped = run_simulation(
-                            users=options["users"],
-                            days=options["days"],
-                            seed=options["seed"],
-                            policies=policies,
-                            heterogeneity=level,
-                            workers=min(options["workers"], options["users"]),
-                            client=client,
-                            world=world,
-                            swap_share=options["swap"],
-                        )
+                        # The same users and days again, with users who swap.
+                        swapped = run_simulation(**run, swap_share=options["swap"])
                         comparisons.append(SwapComparison(result, swapped, options["swap"]))
         standard = [result for result in results if result.world == STANDARD]
         if len(standard) > 1:
