@@ -69,7 +69,25 @@ def test_a_tasks_rollup_rows_become_one_row_with_its_current_name():
         ("completed", 3),
         ("skipped", 1),
         ("unanswered", 0),
+        ("swapped", 0),
     ]
+
+
+def test_swaps_are_a_refusal_of_the_task_shown_sorted_and_charted():
+    a, b = uuid.uuid4(), uuid.uuid4()
+    labels = {a: TaskLabel("Alpha", "focus", "g1", True), b: TaskLabel("Beta", "focus", "g1", True)}
+    rows = rows_by_task(
+        [
+            totals(a, "g1", planned=4, completed=1, swapped=3),
+            totals(b, "g1", planned=4, completed=3, swapped=1),
+        ],
+        labels,
+    )
+    alpha = next(r for r in rows if r.label == "Alpha")
+    assert (alpha.totals.swapped, alpha.totals.outcomes) == (3, 4)
+    assert alpha.totals.completion_rate == 0.25
+    assert ("swapped", 3, 75.0) in alpha.segments
+    assert [r.label for r in sort_rows(rows, "-swapped")] == ["Alpha", "Beta"]
 
 
 def test_groups_take_the_task_s_current_group_when_none_was_recorded():
